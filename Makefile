@@ -1,0 +1,12 @@
+# Convenience targets; each is the README command of the same name.
+PYTHON ?= python
+.PHONY: demo test bench
+
+demo:
+	$(PYTHON) -m venv .venv && .venv/bin/pip install -q -e . && .venv/bin/siyi demo
+
+test:
+	$(PYTHON) -m venv .venv && .venv/bin/pip install -q -e ".[test]" && .venv/bin/python -m pytest -q
+
+bench:
+	.venv/bin/python benchmarks/bench_model.py

@@ -1,0 +1,303 @@
+"""Fit five world parameters to the six 2020 totals of FACTS.md.
+
+Free parameters (and why these): each one sets the *size of the stock* a placed pair can work on
+and has no direct observation in the seed, while the mechanisms (trust, disclosure, resolution,
+desk, safeguards) stay as specified so the patterns P2–P6 remain tests, not fits.
+
+=====================================  ===========================  ==========================
+parameter                              mainly moves                 why free
+=====================================  ===========================  ==========================
+``policies.eligibility_prob``          policies connected (873)     eligibility criteria of the
+                                                                    182 policies are not reported
+``policies.benefit_median_yuan``       subsidy yuan (79.15 M)       benefit per claim unknown
+``population.credit_need_median_yuan`` loans yuan (54.49 M)         size of firms' credit needs
+``population.hiring_gap_mean``         hires (4,741)                size of hiring gaps
+``population.initial_issues_per_firm`` issues solved (914)          latent difficulty stock
+=====================================  ===========================  ==========================
+
+Cadres placed (992) is fixed by design (10 batches x 50 firms x 2 cadres, withdrawals) and is
+checked, not fitted.
+
+Method (noise-aware response surface): the model is noisy in these parameters (a new
+``initial_issues_per_firm`` reshuffles the population draws), so a step-by-step optimiser chases
+seed noise. Instead, each round samples a scrambled Sobol design (``scipy.stats.qmc``) of
+candidates in a box of log-parameters, runs every candidate on its *own* ``replications`` seeds
+(so seed-level noise, such as the 182 policies' benefit draws, averages out over the design rather
+than being baked into one set of fit seeds), and regresses log(total) on log(parameters) over all
+runs of the round (one local linear surface per total). The calibrated values minimise the surface's
+``sum log(total/target)^2`` (``scipy.optimize.least_squares``, bounded). Round 1 uses a wide box
+around a proportional first guess, rounds 2 and 3 narrow boxes around the previous solution,
+pooled into one local surface; the final
+values are then run on ``check_seeds`` fresh seeds to report the fit loss and residuals. All fit
+seeds start at 1001, disjoint from the validation seeds 1..N.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..metrics import FACTS_2020
+
+#: The six 2020 headline totals (FACTS.md), as run-summary keys.
+TARGETS: dict[str, float] = FACTS_2020
+LOCAL_HALF_WIDTH = 0.15  # rounds with boxes this narrow share one local surface
+TOLERANCE = 0.10  # P1: every total within +-10 % on the mean of 10 seeds
+SCENARIO = "campaign_2020"
+#: Seeds used to fit; validation uses 1..N, so these must stay outside that range.
+FIT_SEEDS: tuple[int, ...] = tuple(range(1001, 1009))  # for ad-hoc evaluate(); fit() draws its own from 1001 on
+CALIBRATION_FILE = Path(__file__).resolve().parent.parent / "data" / "calibration_2020.json"
+
+
+@dataclass(frozen=True)
+class FreeParameter:
+    key: str
+    lower: float
+    upper: float
+    target: str  # the total it mainly moves (for the proportional first step)
+    linear: bool  # output scales ~linearly with it (first step uses the full ratio)
+    why: str
+
+
+FREE_PARAMETERS: tuple[FreeParameter, ...] = (
+    FreeParameter("policies.eligibility_prob", 0.002, 0.3, "program_policies_matched", True, "Which firms meet the 182 policies' criteria is not reported; it sets how many policies a pair can connect."),
+    FreeParameter("policies.benefit_median_yuan", 5_000.0, 400_000.0, "program_subsidy_yuan", True, "Benefit per claim is not reported; subsidy yuan scale with it."),
+    FreeParameter("population.credit_need_median_yuan", 30_000.0, 3_000_000.0, "program_loans_yuan", True, "Size of firms' credit needs is not reported; loan yuan scale with it."),
+    FreeParameter("population.hiring_gap_mean", 3.0, 300.0, "program_hires", True, "Size of hiring gaps is not reported; job-fair hires scale with it."),
+    FreeParameter("population.initial_issues_per_firm", 0.2, 8.0, "program_issues_resolved", False, "The stock of latent difficulties is not observed; it sets what pairs can find and solve."),
+)
+
+
+def _run_one(task: tuple[str, int, dict[str, Any]]) -> dict:
+    from ..api import run
+
+    scenario, seed, overrides = task
+    return run(scenario, seed, **overrides)
+
+
+def run_many(tasks: Sequence[tuple[str, int, dict[str, Any]]], workers: int = 2) -> list[dict]:
+    """Run (scenario, seed, overrides) tasks, in parallel processes when ``workers > 1``."""
+    if workers <= 1 or len(tasks) <= 1:
+        return [_run_one(t) for t in tasks]
+    with ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:
+        return list(pool.map(_run_one, tasks))
+
+
+def mean_totals(summaries: Sequence[dict]) -> dict[str, float]:
+    return {k: float(np.mean([s[k] for s in summaries])) for k in TARGETS}
+
+
+def sem_totals(summaries: Sequence[dict]) -> dict[str, float]:
+    n = len(summaries)
+    return {k: float(np.std([s[k] for s in summaries], ddof=1) / math.sqrt(n)) if n > 1 else 0.0 for k in TARGETS}
+
+
+def relative_errors(means: dict[str, float]) -> dict[str, float]:
+    """(mean - target) / target per total."""
+    return {k: (means[k] - v) / v for k, v in TARGETS.items()}
+
+
+def loss(means: dict[str, float]) -> float:
+    """Sum over the six totals of log(mean/target)^2."""
+    return float(sum(math.log(max(means[k], 1e-9) / v) ** 2 for k, v in TARGETS.items()))
+
+
+def evaluate(values: dict[str, float], seeds: Sequence[int] = FIT_SEEDS, workers: int = 2, scenario: str = SCENARIO) -> list[dict]:
+    """Summaries of ``scenario`` with ``values`` as overrides, one per seed."""
+    return run_many([(scenario, int(s), dict(values)) for s in seeds], workers)
+
+
+def fit(
+    rounds: Sequence[tuple[int, float]] = ((16, 0.30), (16, 0.12), (16, 0.06)),
+    replications: int = 4,
+    check_seeds: Sequence[int] = tuple(range(2001, 2011)),
+    workers: int = 2,
+    start: dict[str, float] | None = None,
+    first_seed: int = 1001,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """Fit the free parameters; return the calibration record (not yet written).
+
+    ``rounds``: (design points, half-width of the box in log-parameters) per round. The surface
+    of a round pools the runs of every round since the first *local* one (half-width <= 0.15),
+    so the last rounds refine one local surface with more and more replications.
+    """
+    from scipy.optimize import least_squares
+    from scipy.stats import qmc
+
+    from ..config import Config
+
+    defaults = Config().flat()
+    keys = [p.key for p in FREE_PARAMETERS]
+    names = list(TARGETS)
+    center = {p.key: float(start[p.key]) if start and p.key in start else float(defaults[p.key]) for p in FREE_PARAMETERS}
+    lo_b = np.log([p.lower for p in FREE_PARAMETERS])
+    hi_b = np.log([p.upper for p in FREE_PARAMETERS])
+    next_seed = first_seed
+    X: list[np.ndarray] = []  # log-parameters, one row per run
+    Y: list[np.ndarray] = []  # log-totals, one row per run
+    used_seeds: list[int] = []
+
+    def run_design(points: np.ndarray) -> None:
+        nonlocal next_seed
+        tasks = []
+        for x in points:
+            values = {k: float(np.exp(v)) for k, v in zip(keys, x, strict=True)}
+            for _ in range(replications):
+                tasks.append((SCENARIO, next_seed, values))
+                used_seeds.append(next_seed)
+                next_seed += 1
+        for (_, _, values), s in zip(tasks, run_many(tasks, workers), strict=True):
+            X.append(np.log([values[k] for k in keys]))
+            Y.append(np.log([max(float(s[k]), 1e-9) for k in names]))
+
+    def surface(first_run: int) -> tuple[np.ndarray, np.ndarray]:
+        """log(total) ~ intercept + elasticities . log(parameters), over runs[first_run:]."""
+        xs, ys = np.array(X[first_run:]), np.array(Y[first_run:])
+        A = np.column_stack([np.ones(len(xs)), xs])
+        coef, *_ = np.linalg.lstsq(A, ys, rcond=None)
+        resid = ys - A @ coef
+        return coef, resid.std(axis=0, ddof=A.shape[1])
+
+    def solve(coef: np.ndarray, x0: np.ndarray) -> np.ndarray:
+        logt = np.log([TARGETS[k] for k in names])
+        res = least_squares(lambda x: coef[0] + x @ coef[1:] - logt, x0, bounds=(lo_b, hi_b))
+        return res.x
+
+    # proportional first guess from the defaults on a few seeds
+    x_center = np.log([center[k] for k in keys])
+    run_design(x_center[None, :])
+    first = {k: float(np.exp(np.mean([y[i] for y in Y]))) for i, k in enumerate(names)}
+    for i, p in enumerate(FREE_PARAMETERS):
+        ratio = TARGETS[p.target] / max(first[p.target], 1e-9)
+        if p.key == "policies.benefit_median_yuan":  # subsidy = policies x benefit
+            ratio /= TARGETS["program_policies_matched"] / max(first["program_policies_matched"], 1e-9)
+        x_center[i] = float(np.clip(x_center[i] + math.log(ratio), lo_b[i], hi_b[i]))
+    log("first guess: " + ", ".join(f"{k}={np.exp(v):.4g}" for k, v in zip(keys, x_center, strict=True)))
+    rounds_done = []
+    pool_from, previous_local = 0, False
+    for r, (n_points, half_width) in enumerate(rounds, start=1):
+        sobol = qmc.Sobol(d=len(keys), scramble=True, seed=first_seed + 100 * r)
+        unit = sobol.random(n_points)
+        points = np.clip(x_center + half_width * (2 * unit - 1), lo_b, hi_b)
+        round_start = len(X)
+        local = half_width <= LOCAL_HALF_WIDTH
+        if not (local and previous_local):
+            pool_from = round_start
+        previous_local = local
+        run_design(points)
+        coef, noise = surface(pool_from)  # local rounds only
+        x_center = solve(coef, x_center)
+        rounds_done.append({"points": n_points, "half_width_log": half_width, "runs_so_far": len(X)})
+        log(f"round {r}: {len(X)} runs; solution " + ", ".join(f"{k}={np.exp(v):.4g}" for k, v in zip(keys, x_center, strict=True)))
+    values = {k: _round_value(p, float(np.exp(v))) for p, k, v in zip(FREE_PARAMETERS, keys, x_center, strict=True)}
+    check = evaluate(values, check_seeds, workers)
+    means = mean_totals(check)
+    log(f"check on {len(check_seeds)} fresh seeds: loss {loss(means):.5f}; " + ", ".join(f"{k}={100 * e:+.1f}%" for k, e in relative_errors(means).items()))
+    return {
+        "scenario": SCENARIO,
+        "values": values,
+        "free_parameters": {p.key: {"default": defaults[p.key], "lower": p.lower, "upper": p.upper, "why": p.why} for p in FREE_PARAMETERS},
+        "targets": dict(TARGETS),
+        "fit": {
+            "seeds": used_seeds,
+            "check_seeds": list(map(int, check_seeds)),
+            "runs": len(X) + len(check),
+            "rounds": rounds_done,
+            "replications_per_candidate": replications,
+            "loss": loss(means),
+            "loss_definition": "sum over the six totals of log(mean over check seeds / target)^2",
+            "means": means,
+            "sem": sem_totals(check),
+            "relative_error": relative_errors(means),
+            "surface": {
+                "intercept": dict(zip(names, coef[0].round(4).tolist(), strict=True)),
+                "elasticities": {k: dict(zip(names, coef[1 + i].round(4).tolist(), strict=True)) for i, k in enumerate(keys)},
+                "residual_sd_log": dict(zip(names, noise.round(4).tolist(), strict=True)),
+            },
+        },
+        "method": (
+            "noise-aware response surface: scrambled Sobol designs (scipy.stats.qmc) in log-parameter boxes, "
+            f"{replications} own seeds per candidate, linear regression of log(total) on log(parameters) over the runs of the "
+            "round (local rounds pooled), "
+            "least-squares solve of log(total/target) on the surface (scipy.optimize.least_squares); checked on fresh seeds"
+        ),
+        "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "model_fingerprint": model_fingerprint(),
+        "software": {"python": platform.python_version(), "numpy": np.__version__, "scipy": __import__("scipy").__version__},
+    }
+
+
+def _round_value(p: FreeParameter, value: float) -> float:
+    """Round to 4 significant digits (the fit is not more precise than that)."""
+    return float(f"{value:.4g}")
+
+
+def holdout_check(values: dict[str, float] | None = None, seeds: Sequence[int] = tuple(range(1, 11)), workers: int = 2) -> dict[str, Any]:
+    """Mean of ``seeds`` of campaign_2020 (as configured, or with ``values``) against the targets."""
+    summaries = evaluate(values or {}, seeds, workers)
+    means = mean_totals(summaries)
+    rel = relative_errors(means)
+    return {"seeds": list(map(int, seeds)), "means": means, "sem": sem_totals(summaries), "relative_error": rel, "passed": all(abs(r) <= TOLERANCE for r in rel.values())}
+
+
+def write_calibration(record: dict[str, Any], path: str | os.PathLike = CALIBRATION_FILE) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def read_calibration(path: str | os.PathLike = CALIBRATION_FILE) -> dict[str, Any]:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+REQUIRED_PROVENANCE = ("scenario", "values", "targets", "fit", "method", "date", "model_fingerprint")
+#: The files whose code decides the totals; a change to any of them may need a new calibration.
+MODEL_FILES = ("config.py", "catalog.py", "population.py", "agents.py", "model.py", "issues.py", "networks.py", "metrics.py", "streams.py", "processes/*.py")
+
+
+def model_fingerprint() -> str:
+    """sha256 over the model's source files (see ``MODEL_FILES``), to tell whether a
+    calibration was fitted on the code that runs now."""
+    import hashlib
+
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for pattern in MODEL_FILES:
+        for path in sorted(root.glob(pattern)):
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def markdown_tables(record: dict[str, Any]) -> str:
+    """Values table and fit/residual table of a calibration record (for docs/calibration.md)."""
+    lines = ["| parameter | default | calibrated | bounds |", "| --- | ---: | ---: | --- |"]
+    for key, value in record["values"].items():
+        fp = record["free_parameters"][key]
+        lines.append(f"| `{key}` | {fp['default']:.4g} | **{value:.4g}** | [{fp['lower']:.4g}, {fp['upper']:.4g}] |")
+    lines += ["", "| total | target | fit check: mean (seeds " + _seed_range(record["fit"]["check_seeds"]) + ") | residual | hold-out: mean (seeds " + _seed_range(record.get("holdout", {}).get("seeds", [])) + ") | residual |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    hold = record.get("holdout", {})
+    for key, target in record["targets"].items():
+        fm, fe = record["fit"]["means"][key], record["fit"]["relative_error"][key]
+        hm = hold.get("means", {}).get(key)
+        he = hold.get("relative_error", {}).get(key)
+        lines.append(f"| {key} | {target:,.0f} | {fm:,.0f} | {100 * fe:+.1f} % | {'' if hm is None else f'{hm:,.0f}'} | {'' if he is None else f'{100 * he:+.1f} %'} |")
+    return "\n".join(lines)
+
+
+def _seed_range(seeds: Sequence[int]) -> str:
+    return f"{min(seeds)}–{max(seeds)}" if seeds else "–"

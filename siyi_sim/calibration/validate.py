@@ -1,0 +1,382 @@
+"""Validation: measure patterns P1–P6 of MODEL.md §1 on seeds not used to fit.
+
+Each pattern is measured from the real mechanisms on seeds ``1..N`` (the calibration fits on
+``FIT_SEEDS`` = 1001.., so these are out-of-sample), and reported with what was measured, the
+target, the seeds and pass/fail:
+
+- **P1 aggregates**: mean of ``campaign_2020`` over the seeds within +-10 % of each 2020 total.
+- **P2 stuck chains**: a counterfactual on the *same firms*: firms with an open permit <- EIA <-
+  land-use chain get an ecology + planning pair on day 0, or nothing (same seed, same world).
+  Without placement the share of chains still open after 2 years must exceed 1/2 (median > 2
+  years); with the pair the median days to the permit must be <= the 15-day placement. A pair
+  from other departments (no inside push) is reported as a control.
+- **P3 a week to trust**: median day (1..15) of the first sensitive disclosure in high-fear
+  placements (fear >= 0.6), pooled over seeds, within [5, 10], at most 25 % of them before day 5,
+  and at least one day later than in the other placements (it is fear that makes them wait).
+- **P4 owners show up**: owner (not deputy) attendance of firms invited through a trusted
+  cadre (tie >= ``trust.tie_first_call_threshold``) >= 0.5 ("mostly the owners came") and at
+  least 0.2 above attendance in ``baseline`` (no placements: "deputies came").
+- **P5 clear and close**: against ``baseline``, the campaign raises closeness (share of firms
+  with a strong tie and mean owner trust) while integrity incidents stay within +20 % of the
+  baseline; ``no_safeguards`` raises program incidents at least 2-fold over the campaign.
+- **P6 mindset spillover**: placed cadres' attitude rises (>= +0.05), departments' mean service
+  speed rises, and firms *never placed* get more issues solved through ordinary channels than
+  the same firms in ``baseline`` (paired by seed).
+
+Every run is in the calibrated world (the values of ``data/calibration_2020.json``, which
+``scenario_config`` applies under every scenario; ``run_measured`` applies them explicitly too),
+so every comparison is on the same firms, cadres and policies.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from ..catalog import DEPT, ISSUE
+from ..issues import CH_SELF, RESOLVED
+from ..metrics import first_sensitive_days
+from .calibrate import TARGETS, TOLERANCE, mean_totals, relative_errors
+
+P3_WINDOW = (5.0, 10.0)
+P3_MIN_FEAR_DELAY = 1.0  # days: it is fear that delays (other owners open up sooner)
+P3_MAX_EARLY_SHARE = 0.25  # 'only after about a week': few open up in the first 4 days
+P4_MIN_VIA_CADRE = 0.5
+P4_MIN_RISE = 0.2
+P5_MAX_INCIDENT_RATIO = 1.2
+P5_MIN_SAFEGUARD_EFFECT = 2.0
+P6_MIN_ATTITUDE_GAIN = 0.05
+P2_YEARS = 2
+#: A smaller district for the P2 counterfactual (2-year runs): the chains are firm-level.
+P2_POPULATION = {"population.n_cadres": 500, "population.n_enterprises": 1000}
+P2_PAIRS = 15
+RESPONSIBLE_PAIR = ("ecology_environment", "planning_natural_resources")
+CONTROL_PAIR = ("tax", "commerce")
+
+
+@dataclass
+class PatternResult:
+    pattern: str
+    name: str
+    passed: bool
+    measured: dict[str, Any]
+    target: str
+    seeds: list[int]
+
+    def line(self) -> str:
+        flag = "PASS" if self.passed else "FAIL"
+        if self.pattern == "P1":
+            shown = ", ".join(f"{k}={_short(self.measured[k])} ({e:+.1f}%)" for k, e in self.measured["relative_error_pct"].items())
+        else:
+            shown = ", ".join(f"{k}={_short(v)}" for k, v in self.measured.items() if not isinstance(v, list | dict))
+        return f"{self.pattern} {flag}  {self.name}: {shown}  [target: {self.target}]"
+
+
+def _short(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.3g}" if abs(v) < 1e3 else f"{v:,.0f}"
+    return str(v)
+
+
+def world_overrides() -> dict[str, Any]:
+    """The calibrated world parameters (applied to baseline too, for paired comparisons)."""
+    from ..scenarios import CALIBRATED
+
+    return dict(CALIBRATED)
+
+
+# --- one run with the extra measures the patterns need ---------------------------------------
+
+def run_measured(scenario: str, seed: int, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Run a scenario and return its summary plus pattern measures (picklable)."""
+    from ..model import SiyiModel
+    from ..scenarios import scenario_config
+
+    cfg = scenario_config(scenario, {**world_overrides(), **(overrides or {})})
+    model = SiyiModel(cfg, seed=seed, scenario_name=scenario)
+    attitude0 = model.cadres.attitude.copy()
+    model.run_to_end()
+    iss = model.issues
+    self_solved = (iss.view("status") == RESOLVED) & (iss.view("channel") == CH_SELF)
+    c = model.counters
+    high = [a for a in model.placements if a.high_fear]
+    return {
+        "summary": model.summary(),
+        "first_sensitive_high": first_sensitive_days(model, high_fear=True),
+        "first_sensitive_low": first_sensitive_days(model, high_fear=False),
+        "high_fear_placements": len(high),
+        "meetings": {"invited": c.meeting_invitations, "attended": c.meeting_owner_attended, "via_cadre": c.invitations_via_cadre, "attended_via_cadre": c.attended_via_cadre},
+        "placed_cadres": np.flatnonzero(model.cadre_ever_placed),
+        "attitude_start": attitude0,
+        "attitude_end": model.cadres.attitude.copy(),
+        "firm_ever_placed": model.firm_ever_placed.copy(),
+        "self_solved_per_firm": np.bincount(iss.view("firm")[self_solved], minlength=model.firms.n),
+    }
+
+
+# --- P2: the legacy-chain counterfactual ------------------------------------------------------
+
+def chain_permits(model) -> tuple[np.ndarray, np.ndarray]:
+    """(firms, permit issue ids) of open permit <- EIA <- land-use chains."""
+    iss = model.issues
+    t = iss.view("type")
+    permit = np.flatnonzero((t == ISSUE["discharge_permit"]) & iss.view("legacy") & (iss.view("prereq") >= 0) & (iss.view("status") < RESOLVED))
+    return iss.firm[permit], permit
+
+
+def place_pairs(model, firms: Sequence[int], departments: tuple[str, str], batch: int = 1) -> list:
+    """Start a pair of the given departments in each firm now (cadres not already placed)."""
+    from ..processes.placement import cadres_busy, start_placement
+
+    busy = cadres_busy(model)
+    free = {d: [int(c) for c in np.flatnonzero((model.cadres.dept == DEPT[d]) & ~busy)] for d in departments}
+    started = []
+    for f in firms:
+        if not all(free[d] for d in departments):
+            break
+        pair = tuple(free[d].pop(0) for d in departments)
+        started.append(start_placement(model, int(f), pair, "case", batch))
+    return started
+
+
+ARMS = {"none": None, "responsible_pair": RESPONSIBLE_PAIR, "control_pair": CONTROL_PAIR}
+
+
+def legacy_chain_counterfactual(seed: int, n_pairs: int = P2_PAIRS, days: int = P2_YEARS * 365, overrides: dict[str, Any] | None = None, arms: Sequence[str] = tuple(ARMS)) -> dict[str, Any]:
+    """The same chain firms with an ecology+planning pair, a control pair, or no placement."""
+    from ..model import SiyiModel
+    from ..scenarios import scenario_config
+
+    cfg = scenario_config("baseline", {**world_overrides(), **P2_POPULATION, "run.days": days, **(overrides or {})})
+    out: dict[str, Any] = {}
+    for arm in arms:
+        departments = ARMS[arm]
+        model = SiyiModel(cfg, seed=seed, scenario_name=f"p2_{arm}")
+        firms, permits = chain_permits(model)
+        firms, permits = firms[:n_pairs], permits[:n_pairs]
+        if departments:
+            placed = place_pairs(model, firms, departments)
+            firms, permits = firms[: len(placed)], permits[: len(placed)]
+        age_days = -model.issues.day_created[permits]
+        model.run_to_end()
+        solved = model.issues.status[permits] == RESOLVED
+        day = np.where(solved, model.issues.day_resolved[permits] + 1, np.inf)  # days since day 0
+        out[arm] = {"firms": firms.tolist(), "days_to_permit": [None if not np.isfinite(d) else int(d) for d in day], "chain_age_days": age_days.tolist()}
+    return out
+
+
+def _median_days(days: Sequence[float | None]) -> float:
+    """Median with open chains as +inf (so the median is inf if more than half stay open)."""
+    vals = np.array([np.inf if d is None else d for d in days], dtype=float)
+    return float(np.median(vals)) if len(vals) else math.nan
+
+
+# --- the patterns -----------------------------------------------------------------------------
+
+def _pool(workers: int):
+    return ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+
+
+def measure_all(seeds: Sequence[int], workers: int = 2) -> list[PatternResult]:
+    seeds = [int(s) for s in seeds]
+    jobs = [("campaign_2020", s) for s in seeds] + [("baseline", s) for s in seeds] + [("no_safeguards", s) for s in seeds]
+    pool = _pool(workers)
+    try:
+        if pool:
+            runs_f = [pool.submit(run_measured, name, s) for name, s in jobs]
+            p2_f = [pool.submit(legacy_chain_counterfactual, s) for s in seeds]
+            runs = [f.result() for f in runs_f]
+            p2 = [f.result() for f in p2_f]
+        else:
+            runs = [run_measured(name, s) for name, s in jobs]
+            p2 = [legacy_chain_counterfactual(s) for s in seeds]
+    finally:
+        if pool:
+            pool.shutdown()
+    n = len(seeds)
+    campaign, baseline, nosafe = runs[:n], runs[n : 2 * n], runs[2 * n :]
+    return [
+        p1_aggregates(campaign, seeds),
+        p2_stuck_chains(p2, seeds),
+        p3_week_to_trust(campaign, seeds),
+        p4_owners_show_up(campaign, baseline, seeds),
+        p5_clear_and_close(campaign, baseline, nosafe, seeds),
+        p6_mindset_spillover(campaign, baseline, seeds),
+    ]
+
+
+def p1_aggregates(campaign: list[dict], seeds: list[int]) -> PatternResult:
+    means = mean_totals([r["summary"] for r in campaign])
+    rel = relative_errors(means)
+    measured = {k: round(v, 2) for k, v in means.items()}
+    measured["relative_error_pct"] = {k: round(100 * v, 1) for k, v in rel.items()}
+    target = "mean within +-10% of " + ", ".join(f"{k}={v:,.0f}" for k, v in TARGETS.items())
+    return PatternResult("P1", "aggregates (campaign_2020 vs the 2020 totals)", all(abs(r) <= TOLERANCE for r in rel.values()), measured, target, seeds)
+
+
+def p2_stuck_chains(p2: list[dict], seeds: list[int]) -> PatternResult:
+    horizon = P2_YEARS * 365
+    def pooled(arm: str, key: str = "days_to_permit") -> list:
+        return [d for r in p2 if arm in r for d in r[arm][key]]
+
+    none, pair, ctrl, ages = pooled("none"), pooled("responsible_pair"), pooled("control_pair"), pooled("none", "chain_age_days")
+    open_share = float(np.mean([d is None or d > horizon for d in none])) if none else math.nan
+    median_pair = _median_days(pair)
+    in_placement = float(np.mean([d is not None and d <= 15 for d in pair])) if pair else math.nan
+    measured = {
+        "chains": len(none),
+        "chain_age_years_at_start_median": round(float(np.median(ages)) / 365, 1) if ages else None,
+        "no_placement_share_open_after_2y": round(open_share, 3),
+        "no_placement_median_days": _median_days(none),
+        "pair_median_days_to_permit": median_pair,
+        "pair_share_solved_within_placement": round(in_placement, 3),
+        "control_pair_share_solved_within_placement": round(float(np.mean([d is not None and d <= 15 for d in ctrl])), 3) if ctrl else None,
+    }
+    passed = bool(open_share > 0.5 and median_pair <= 15)
+    return PatternResult("P2", "stuck chains (same firms, with/without an ecology+planning pair)", passed, measured, "no placement: median > 2 years (share open after 2y > 0.5); pair: median days to permit <= 15", seeds)
+
+
+def p3_week_to_trust(campaign: list[dict], seeds: list[int]) -> PatternResult:
+    high = [d for r in campaign for d in r["first_sensitive_high"]]
+    low = [d for r in campaign for d in r["first_sensitive_low"]]
+    n_high = sum(r["high_fear_placements"] for r in campaign)
+    median = float(np.median(high)) if high else math.nan
+    measured = {
+        "median_first_sensitive_day_high_fear": median,
+        "high_fear_placements": n_high,
+        "high_fear_disclosing": len(high),
+        "share_disclosing_on_day_1": round(float(np.mean(np.array(high) == 1)), 3) if high else None,
+        "median_first_sensitive_day_low_fear": float(np.median(low)) if low else None,
+    }
+    lo, hi = P3_WINDOW
+    low_median = float(np.median(low)) if low else math.nan
+    early = float(np.mean(np.array(high) < lo)) if high else math.nan
+    measured["share_before_day_5"] = round(early, 3)
+    passed = bool(lo <= median <= hi and early <= P3_MAX_EARLY_SHARE and median - low_median >= P3_MIN_FEAR_DELAY)
+    target = (
+        f"high-fear median day of first sensitive disclosure in [{lo:g}, {hi:g}] of 15, at most {P3_MAX_EARLY_SHARE:.0%} before day {lo:g}, "
+        f"and >= {P3_MIN_FEAR_DELAY:g} day later than other owners"
+    )
+    return PatternResult("P3", "a week to trust (high-fear owners)", passed, measured, target, seeds)
+
+
+def p4_owners_show_up(campaign: list[dict], baseline: list[dict], seeds: list[int]) -> PatternResult:
+    via = sum(r["meetings"]["via_cadre"] for r in campaign)
+    via_att = sum(r["meetings"]["attended_via_cadre"] for r in campaign)
+    other = sum(r["meetings"]["invited"] - r["meetings"]["via_cadre"] for r in campaign)
+    other_att = sum(r["meetings"]["attended"] - r["meetings"]["attended_via_cadre"] for r in campaign)
+    base_inv = sum(r["meetings"]["invited"] for r in baseline)
+    base_att = sum(r["meetings"]["attended"] for r in baseline)
+    rate_via = via_att / via if via else 0.0
+    rate_base = base_att / base_inv if base_inv else 0.0
+    measured = {
+        "attendance_via_cadre": round(rate_via, 3),
+        "invitations_via_cadre": via,
+        "attendance_other_invitees": round(other_att / other, 3) if other else None,
+        "attendance_baseline": round(rate_base, 3),
+    }
+    passed = bool(via > 0 and rate_via >= P4_MIN_VIA_CADRE and rate_via - rate_base >= P4_MIN_RISE)
+    return PatternResult("P4", "owners show up (invited through their cadre)", passed, measured, f"owner attendance via cadre >= {P4_MIN_VIA_CADRE} and >= baseline + {P4_MIN_RISE}", seeds)
+
+
+def _mean(runs: list[dict], key: str) -> float:
+    return float(np.mean([r["summary"][key] for r in runs]))
+
+
+def p5_clear_and_close(campaign: list[dict], baseline: list[dict], nosafe: list[dict], seeds: list[int]) -> PatternResult:
+    inc_c, inc_b, inc_n = (_mean(x, "integrity_incidents") for x in (campaign, baseline, nosafe))
+    prog_c, prog_n = _mean(campaign, "integrity_incidents_program"), _mean(nosafe, "integrity_incidents_program")
+    close_c, close_b = _mean(campaign, "strong_tie_share"), _mean(baseline, "strong_tie_share")
+    trust_c, trust_b = _mean(campaign, "mean_owner_trust"), _mean(baseline, "mean_owner_trust")
+    incident_ratio = inc_c / inc_b if inc_b else math.inf
+    safeguard_effect = prog_n / prog_c if prog_c else math.inf
+    measured = {
+        "strong_tie_share_campaign": round(close_c, 4),
+        "strong_tie_share_baseline": round(close_b, 4),
+        "mean_owner_trust_campaign": round(trust_c, 4),
+        "mean_owner_trust_baseline": round(trust_b, 4),
+        "incidents_campaign": inc_c,
+        "incidents_baseline": inc_b,
+        "incidents_no_safeguards": inc_n,
+        "incident_ratio_campaign_vs_baseline": round(incident_ratio, 3),
+        "program_incidents_campaign": prog_c,
+        "program_incidents_no_safeguards": prog_n,
+        "safeguard_effect_ratio": round(safeguard_effect, 3),
+        "clear_index_campaign": round(_mean(campaign, "clear_index"), 4),
+        "clear_index_no_safeguards": round(_mean(nosafe, "clear_index"), 4),
+    }
+    passed = bool(close_c > close_b and trust_c > trust_b and incident_ratio <= P5_MAX_INCIDENT_RATIO and safeguard_effect >= P5_MIN_SAFEGUARD_EFFECT and inc_n > inc_c)
+    target = f"closeness up vs baseline; incidents <= {P5_MAX_INCIDENT_RATIO} x baseline; no_safeguards program incidents >= {P5_MIN_SAFEGUARD_EFFECT} x campaign"
+    return PatternResult("P5", "clear and close", passed, measured, target, seeds)
+
+
+def p6_mindset_spillover(campaign: list[dict], baseline: list[dict], seeds: list[int]) -> PatternResult:
+    gains, never_c, never_b, ratios = [], [], [], []
+    for c, b in zip(campaign, baseline, strict=True):
+        placed = c["placed_cadres"]
+        if len(placed):
+            gains.append(float(np.mean(c["attitude_end"][placed] - c["attitude_start"][placed])))
+        never = ~c["firm_ever_placed"]
+        sc, sb = float(c["self_solved_per_firm"][never].sum()), float(b["self_solved_per_firm"][never].sum())
+        never_c.append(sc)
+        never_b.append(sb)
+        ratios.append(sc / sb if sb else math.nan)
+    speed_c, speed_b = _mean(campaign, "mean_department_speed"), _mean(baseline, "mean_department_speed")
+    gain = float(np.mean(gains)) if gains else 0.0
+    diff = np.array(never_c) - np.array(never_b)
+    se = float(np.std(diff, ddof=1) / math.sqrt(len(diff))) if len(diff) > 1 else math.inf
+    measured = {
+        "placed_cadre_attitude_gain": round(gain, 4),
+        "department_speed_campaign": round(speed_c, 4),
+        "department_speed_baseline": round(speed_b, 4),
+        "never_placed_self_solved_campaign": float(np.mean(never_c)),
+        "never_placed_self_solved_baseline": float(np.mean(never_b)),
+        "never_placed_ratio": round(float(np.mean(never_c) / np.mean(never_b)), 4) if np.mean(never_b) else None,
+        "never_placed_paired_diff_se": round(se, 2),
+    }
+    passed = bool(gain >= P6_MIN_ATTITUDE_GAIN and speed_c > speed_b and diff.mean() > 0 and (len(diff) < 2 or diff.mean() > 2 * se))
+    target = f"placed cadres' attitude gain >= {P6_MIN_ATTITUDE_GAIN}; department speed up; never-placed firms solve more via ordinary channels than in baseline (paired mean diff > 2 se)"
+    return PatternResult("P6", "mindset spillover (never-placed firms)", passed, measured, target, seeds)
+
+
+def validate(seeds: int | Sequence[int] = 10, workers: int = 2) -> list[PatternResult]:
+    """Measure P1–P6 on seeds ``1..seeds`` (or the given list)."""
+    seed_list = list(range(1, int(seeds) + 1)) if isinstance(seeds, int) else list(seeds)
+    if not seed_list:
+        raise ValueError("validate needs at least one seed")
+    return measure_all(seed_list, workers)
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe: numpy scalars to Python, non-finite floats to the strings 'inf'/'nan'."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return "inf" if value > 0 else "-inf" if value < 0 else "nan"
+    return value
+
+
+def as_json(results: list[PatternResult]) -> dict[str, Any]:
+    """``{"patterns": [{"pattern", "name", "passed", "measured", "target", "seeds"}, ...]}``."""
+    return {"patterns": [_plain(asdict(r)) for r in results]}
+
+
+def markdown_table(report: dict[str, Any]) -> str:
+    """The ``as_json`` report as a Markdown table (for docs/validation.md)."""
+    lines = ["| pattern | passed | measured | target |", "| --- | --- | --- | --- |"]
+    for p in report["patterns"]:
+        shown = "; ".join(f"{k} = {_short(v) if not isinstance(v, dict) else ', '.join(f'{a} {b:+g} %' for a, b in v.items())}" for k, v in p["measured"].items() if not isinstance(v, list))
+        lines.append(f"| {p['pattern']} {p['name']} | {'yes' if p['passed'] else '**no**'} | {shown} | {p['target']} |")
+    seeds = report["patterns"][0]["seeds"] if report["patterns"] else []
+    lines.append("")
+    lines.append(f"Seeds: {', '.join(map(str, seeds))}.")
+    return "\n".join(lines)

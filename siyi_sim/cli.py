@@ -1,0 +1,145 @@
+"""The ``siyi`` command: parse, call the library, print.
+
+User errors (``ValueError``, ``OSError``, ``UsageError``) become one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+
+from . import __version__
+
+
+class UsageError(Exception):
+    """Bad command-line input that argparse itself did not catch."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2, no usage dump
+        raise UsageError(message)
+
+
+def _cmd_run(args) -> int:
+    from .api import check_seed, simulate
+    from .config import parse_assignment
+    from .output import write_run_outputs
+
+    overrides = dict(parse_assignment(text) for text in args.set or [])
+    seed = check_seed(_int_arg(args.seed, "seed"))
+    days = None if args.days is None else _int_arg(args.days, "days")
+    if args.out:
+        from .output import check_writable
+
+        check_writable(args.out)
+    result = simulate(args.scenario, seed, days, overrides)
+    if args.out:
+        write_run_outputs(result, args.out, series_format=args.format)
+    if args.json:
+        print(json.dumps(result.summary, sort_keys=False))
+    else:
+        from .metrics import format_summary
+
+        print(format_summary(result.summary))
+        if args.out:
+            print(f"wrote {args.out}")
+    return 0
+
+
+def _cmd_compare_scenarios(args) -> int:
+    """The README's main job: campaign_2020 against baseline, side by side."""
+    from .api import check_seed, run
+    from .metrics import format_side_by_side
+
+    seed = check_seed(_int_arg(args.seed, "seed"))
+    summaries = [run(name, seed) for name in args.scenarios]
+    print(f"# {' vs '.join(args.scenarios)} (seed {seed}); baseline = 'clear but not close' (清有余而亲不足)")
+    print(format_side_by_side(summaries))
+    return 0
+
+
+def _cmd_scenarios(args) -> int:
+    from .scenarios import SCENARIOS
+
+    width = max(map(len, SCENARIOS))
+    for name, scenario in SCENARIOS.items():
+        print(f"{name:<{width}}  {scenario.description}")
+    return 0
+
+
+def _cmd_params(args) -> int:
+    from .config import parameter_table
+
+    for row in parameter_table():
+        print(f"{row.key}  default={row.default!r}  unit={row.unit}  range={row.range}  {row.reason}")
+    return 0
+
+
+def _int_arg(text, name: str) -> int:
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        raise ValueError(f"invalid {name} {text!r}: must be an integer") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"invalid {name} {text!r}: must be finite")
+    if not value.is_integer():
+        raise ValueError(f"invalid {name} {text!r}: must be an integer")
+    return int(value)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="siyi", description="siyi_sim: cadres placed in enterprises ('Four Helps, One Experience').")
+    parser.add_argument("--version", action="version", version=f"siyi_sim {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("run", help="run one scenario and print its summary")
+    p.add_argument("--scenario", default="campaign_2020", help="scenario name (see `siyi scenarios`)")
+    p.add_argument("--seed", default="0", help="non-negative integer seed")
+    p.add_argument("--days", default=None, help="horizon in days (default: the scenario's)")
+    p.add_argument("--set", action="append", metavar="SECTION.KEY=VALUE", help="override a parameter (repeatable)")
+    p.add_argument("--out", default=None, help="directory for summary.json, daily series and graphs")
+    p.add_argument("--format", choices=["csv", "parquet"], default="csv", help="daily series format with --out")
+    p.add_argument("--json", action="store_true", help="print exactly the summary JSON on stdout")
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("demo", help="the main job: campaign_2020 against baseline, side by side")
+    p.add_argument("--seed", default="0")
+    p.add_argument("--scenarios", nargs="+", default=["baseline", "campaign_2020"])
+    p.set_defaults(func=_cmd_compare_scenarios)
+
+    sub.add_parser("scenarios", help="list scenarios").set_defaults(func=_cmd_scenarios)
+    sub.add_parser("params", help="list parameters: key, default, unit, range, reason").set_defaults(func=_cmd_params)
+
+    for register in _extensions():
+        register(sub)
+    return parser
+
+
+def _extensions() -> list[Callable]:
+    """Sub-command groups living beside their library code (sweep, brief, ...)."""
+    registers = []
+    # --- extension registrations (one line each) ---
+    from .experiments.commands import register; registers.append(register)  # noqa: E702  sweep, compare
+    from .dashboard.commands import register; registers.append(register)  # noqa: E702  dashboard
+    from .calibration.commands import register; registers.append(register)  # noqa: E702  calibrate, validate, case
+    from .analysis.commands import register; registers.append(register)  # noqa: E702  brief, sensitivity
+    # --- end extension registrations ---
+    return registers
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return args.func(args)
+    except (UsageError, ValueError, OSError) as err:
+        print(f"siyi: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("siyi: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,451 @@
+"""The Solara app served by ``siyi dashboard``: watch and steer a run; compare two scenarios.
+
+Plain Solara components rather than ``mesa.visualization.SolaraViz``: the page needs a scenario
+chooser on top of the levers, a lockstep baseline and a two-scenario view, none of which SolaraViz
+models (it builds one model from keyword arguments). Charts are ECharts options built from
+immutable snapshots (:mod:`.charts`, :mod:`.session`); the browser needs nothing from the net.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import solara
+import solara.lab
+
+from . import charts
+from .session import BASELINE, LEVERS, Run, Session, Snapshot, changed_levers, current, lever_values, scenario_description, scenario_names, summary_rows
+
+DEFAULT_SCENARIO = "campaign_2020"
+DEFAULT_COMPARE = ("campaign_2020", "no_safeguards")
+DAYS_PER_STEP = [1, 5, 15, 30, 90]
+NETWORK_HEIGHT = 640  # px; the network is drawn in a square of this height
+COMPARE_NETWORK_HEIGHT = 560
+SERIES_HEIGHT = 312  # two of these, with the gap and card padding, match the network's height
+COMPARE_SERIES_HEIGHT = 340
+CLEAR_CLOSE_HEIGHT = 600  # beside the summary table
+#: Seconds between frames while playing: the browser redraws five charts per frame, and frames
+#: sent faster than it draws pile up (the page would lag behind and keep moving after Pause).
+PLAY_FRAME_S = 0.4
+
+CSS = """
+.siyi-page { max-width: 1500px; margin: 0 auto; }
+.siyi-kpis { display: flex; flex-wrap: wrap; gap: 10px; margin: 4px 0 10px 0; }
+.siyi-kpi { flex: 1 1 150px; background: #f8fafc; border: 1px solid #e2e8f0; border-left: 4px solid #1d4ed8;
+            border-radius: 6px; padding: 8px 12px; min-width: 140px; }
+.siyi-kpi.program { border-left-color: #b91c1c; }
+.siyi-kpi.ordinary { border-left-color: #475569; }
+.siyi-kpi.clear { border-left-color: #15803d; }
+.siyi-kpi .kpi-label { font-size: 11.5px; color: #475569; text-transform: uppercase; letter-spacing: .03em; }
+.siyi-kpi .kpi-value { font-size: 22px; font-weight: 600; color: #0f172a; line-height: 1.3; }
+.siyi-kpi .kpi-ref { font-size: 11.5px; color: #64748b; }
+.siyi-compact .siyi-kpi { flex: 1 1 90px; min-width: 90px; padding: 6px 8px; }
+.siyi-compact .siyi-kpi .kpi-value { font-size: 17px; }
+.siyi-compact .siyi-kpi .kpi-label { font-size: 10px; }
+.siyi-table { border-collapse: collapse; width: 100%; font-size: 12.5px; }
+.siyi-table th { text-align: right; color: #334155; border-bottom: 2px solid #cbd5e1; padding: 4px 8px; font-weight: 600; }
+.siyi-table th:first-child, .siyi-table td:first-child { text-align: left; }
+.siyi-table td { text-align: right; padding: 2px 8px; border-bottom: 1px solid #eef2f7; font-variant-numeric: tabular-nums; }
+.siyi-table tr:hover td { background: #f8fafc; }
+.siyi-status { font-size: 13px; color: #334155; }
+.siyi-lever-label { font-size: 14px; color: #334155; margin-top: 6px; }
+.siyi-note { font-size: 12.5px; color: #64748b; }
+.siyi-section { font-size: 13px; font-weight: 600; color: #334155; text-transform: uppercase; letter-spacing: .04em; margin-top: 6px; }
+.siyi-card { padding: 6px !important; }
+.siyi-controls .v-input--switch { margin-top: 0 !important; padding-top: 0 !important; }
+.siyi-controls .v-input--switch .v-messages { display: none; }
+.siyi-controls .v-input__slot { margin-bottom: 2px !important; }
+"""
+
+
+# --------------------------------------------------------------------------- stepping hook
+
+
+class Stepper:
+    """Holds a Session across renders; ``lock`` guards swapping it for a rebuilt one."""
+
+    def __init__(self):
+        self.session: Session | None = None
+        self.reset_pending = False
+        self.lock = threading.Lock()
+
+
+def use_stepper(factory: Callable[[int, list[Run]], Session], key: list[Any]):
+    """A session built by ``factory(day, reusable_runs)``; returns (snapshots, controls dict).
+
+    ``key`` lists what the session depends on. When it changes, the session is rebuilt in a
+    background thread and replayed to the day it had reached, taking over runs that did not
+    change; the page stays live and shows a progress bar meanwhile.
+    """
+    holder = solara.use_memo(Stepper, [])
+    snaps = solara.use_reactive(None)
+    playing = solara.use_reactive(False)
+    days_per_step = solara.use_reactive(1)
+    message = solara.use_reactive("")
+    resets = solara.use_reactive(0)
+
+    def rebuild() -> None:
+        playing.set(False)
+        with holder.lock:
+            previous = holder.session
+            day = 0 if (holder.reset_pending or previous is None) else previous.day
+            holder.reset_pending = False
+            runs = previous.close() if previous is not None else []
+            started = time.perf_counter()
+            try:
+                session = factory(day, runs)
+            except ValueError as err:
+                if previous is not None:
+                    previous.closed = False
+                message.set(f"Cannot build this run: {err}")
+                return
+            holder.session = session
+        snaps.set(session.snapshots())
+        message.set(f"Rebuilt and replayed to day {session.day} in {time.perf_counter() - started:.1f} s." if day else "")
+
+    building = solara.use_thread(rebuild, dependencies=[*key, resets.value], intrusive_cancel=False)
+    busy = building.state in (solara.ResultState.INITIAL, solara.ResultState.STARTING, solara.ResultState.WAITING, solara.ResultState.RUNNING)
+
+    def step_once() -> None:
+        session = holder.session
+        if session is None:
+            return
+        session.step(days_per_step.value)
+        snapshot = session.snapshots()
+        with holder.lock:
+            if session is holder.session:  # not replaced by a rebuild meanwhile
+                snaps.set(snapshot)
+
+    def play_loop(cancel: threading.Event):
+        if not playing.value:
+            return
+        while not cancel.is_set() and playing.value:
+            session = holder.session
+            if session is None or not session.running or session.closed:
+                break
+            started = time.perf_counter()
+            step_once()
+            cancel.wait(max(0.05, PLAY_FRAME_S - (time.perf_counter() - started)))
+        if not cancel.is_set():
+            playing.set(False)
+
+    solara.use_thread(play_loop, dependencies=[playing.value], intrusive_cancel=False)
+
+    def reset() -> None:
+        playing.set(False)
+        holder.reset_pending = True
+        resets.set(resets.value + 1)
+
+    controls = {
+        "step": step_once,
+        "reset": reset,
+        "playing": playing,
+        "days_per_step": days_per_step,
+        "message": message,
+        "busy": busy,
+        "session": holder.session,
+    }
+    return snaps.value, controls
+
+
+# --------------------------------------------------------------------------- small pieces
+
+
+class Opaque:
+    """Hands a large value to a component without reacton walking through it.
+
+    reacton scans every prop that is a list, tuple or dict for child elements; a network option
+    holds thousands of coordinate pairs, and that scan cost more than everything else in a step.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
+@solara.component
+def Chart(option: Opaque, name: str, height: int = 340, data: dict[str, str] | None = None):
+    """An ECharts chart; ``data`` becomes ``data-*`` attributes (the plotted latest values).
+
+    The option is set on the widget directly (one trait update sent to the browser) instead of
+    passing through reacton's props, for the reason given in :class:`Opaque`.
+    """
+    attributes = {"style": f"height: {height}px; width: 100%;", "class": f"siyi-chart siyi-chart-{name}"}
+    attributes.update({f"data-{key}": value for key, value in (data or {}).items()})
+    first = solara.use_ref(option)  # the widget is created with the first option as its prop
+    element = solara.FigureEcharts(option=first.current.value, attributes=attributes, responsive=True)
+
+    def push_option():
+        if option is not first.current:
+            solara.get_widget(element).option = option.value
+
+    solara.use_effect(push_option, [option])
+
+
+def plotted(snap: Snapshot) -> dict[str, str]:
+    """The latest plotted values, exposed on the charts for tests and accessibility tools."""
+    return {
+        "day": str(snap.day),
+        "program": f"{current(snap, 'issues_resolved_program'):.0f}",
+        "ordinary": f"{current(snap, 'issues_resolved_ordinary'):.0f}",
+        "trust": f"{current(snap, 'mean_owner_trust'):.4f}",
+        "strong": f"{current(snap, 'strong_tie_share'):.4f}",
+        "clear": f"{current(snap, 'clear_index'):.5f}",
+        "ties": str(len(snap.network.tie_trust)),
+    }
+
+
+def _kpi(cls: str, label: str, value: str, ref: str = "") -> str:
+    ref_html = f'<div class="kpi-ref">{html.escape(ref)}</div>' if ref else ""
+    return f'<div class="siyi-kpi {cls}"><div class="kpi-label">{html.escape(label)}</div><div class="kpi-value">{html.escape(value)}</div>{ref_html}</div>'
+
+
+def kpi_html(snap: Snapshot, ref: Snapshot | None) -> str:
+    """Current values of the plotted series, with the reference run's value below each."""
+
+    def pair(column: str, fmt: str) -> tuple[str, str]:
+        value = current(snap, column)
+        ref_value = "" if ref is None else f"{ref.label}: {fmt.format(current(ref, column))}"
+        return fmt.format(value), ref_value
+
+    items = [
+        _kpi("day", "Day", f"{snap.day} / {snap.horizon}", ("" if snap.running else "horizon reached") if ref is not None else ""),
+        _kpi("program", "Program issues resolved", *pair("issues_resolved_program", "{:,.0f}")),
+        _kpi("ordinary", "Ordinary-channel issues", *pair("issues_resolved_ordinary", "{:,.0f}")),
+        _kpi("trust", "Mean owner trust", *pair("mean_owner_trust", "{:.3f}")),
+        _kpi("strong", "Strong-tie share", *pair("strong_tie_share", "{:.1%}")),
+        _kpi("clear", "Clear index", *pair("clear_index", "{:.4f}")),
+    ]
+    return '<div class="siyi-kpis">' + "".join(items) + "</div>"
+
+
+def table_html(columns: list[tuple[str, dict]], difference_label: str, everything: bool = False) -> str:
+    rows = summary_rows(columns, everything=everything)
+    head = "".join(f"<th>{html.escape(name)}</th>" for name, _ in columns)
+    if len(columns) == 2:
+        head += f"<th>{html.escape(difference_label)}</th>"
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in row) + "</tr>" for row in rows)
+    return f'<table class="siyi-table"><thead><tr><th>Indicator</th>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+@solara.component
+def StepControls(controls: dict, snaps: list[Snapshot] | None):
+    playing = controls["playing"]
+    busy = controls["busy"]
+    running = bool(snaps) and any(s.running for s in snaps) and not busy
+    with solara.Column(gap="6px"):
+        solara.Text("Days per step", classes=["siyi-section"])
+        solara.ToggleButtonsSingle(value=controls["days_per_step"], values=DAYS_PER_STEP, classes=["siyi-days-per-step"])
+        with solara.Row(gap="6px"):
+            solara.Button("Step", icon_name="mdi-step-forward", color="primary", on_click=controls["step"], disabled=playing.value or not running, classes=["siyi-step"])
+            solara.Button(
+                "Pause" if playing.value else "Play",
+                icon_name="mdi-pause" if playing.value else "mdi-play",
+                color="primary",
+                outlined=True,
+                on_click=lambda: playing.set(not playing.value),
+                disabled=not running and not playing.value,
+                classes=["siyi-play"],
+            )
+            solara.Button("Reset", icon_name="mdi-restore", outlined=True, on_click=controls["reset"], disabled=busy, classes=["siyi-reset"])
+        if busy:
+            solara.ProgressLinear(True)
+            solara.Text("Building the district and replaying the run…" if snaps else "Building the district (cadres, firms, their difficulties)…", classes=["siyi-note", "siyi-busy"])
+        elif snaps:
+            s = snaps[0]
+            last = controls["session"].last_step_ms if controls["session"] is not None else 0.0
+            solara.Text(f"Day {s.day} of {s.horizon} · last step {last:.0f} ms", classes=["siyi-status"])
+        if controls["message"].value and not busy:
+            solara.Text(controls["message"].value, classes=["siyi-note"])
+
+
+@solara.component
+def LeverControls(values: solara.Reactive, scenario: str):
+    def set_value(key: str, value: Any) -> None:
+        values.set({**values.value, key: value})
+
+    solara.Text("Levers", classes=["siyi-section"])
+    changed = changed_levers(scenario, values.value)
+    for lever in LEVERS:
+        value = values.value[lever.key]
+        tag = " •" if lever.key in changed else ""
+        if lever.kind == "int":
+            solara.Text(f"{lever.label}: {int(value)}{tag}", classes=["siyi-lever-label"])
+            solara.SliderInt("", value=int(value), min=int(lever.lo), max=int(lever.hi), step=int(lever.step), on_value=lambda v, k=lever.key: set_value(k, int(v)), thumb_label=True)
+        elif lever.kind == "float":
+            solara.Text(f"{lever.label}: {float(value):g}{tag}", classes=["siyi-lever-label"])
+            solara.SliderFloat("", value=float(value), min=lever.lo, max=lever.hi, step=lever.step, on_value=lambda v, k=lever.key: set_value(k, float(v)), thumb_label=True)
+        elif lever.kind == "bool":
+            solara.Switch(label=lever.label + tag, value=bool(value), on_value=lambda v, k=lever.key: set_value(k, bool(v)))
+        else:
+            solara.Text(lever.label + tag, classes=["siyi-lever-label"])
+            solara.ToggleButtonsSingle(value=value, values=list(lever.choices), on_value=lambda v, k=lever.key: set_value(k, v))
+    if changed:
+        solara.Text(f"{len(changed)} lever(s) differ from '{scenario}' (•). The run is replayed from day 0 with them to the current day.", classes=["siyi-note"])
+
+
+# --------------------------------------------------------------------------- pages
+
+
+@solara.component
+def WatchView():
+    names = scenario_names()
+    scenario = solara.use_reactive(DEFAULT_SCENARIO if DEFAULT_SCENARIO in names else names[0])
+    seed = solara.use_reactive(0)
+    levers = solara.use_reactive(lever_values(scenario.value))
+
+    def choose_scenario(name: str) -> None:
+        levers.set(lever_values(name))
+        scenario.set(name)
+
+    key = [scenario.value, seed.value, tuple(sorted(levers.value.items()))]
+
+    def factory(day: int, reuse: list[Run]) -> Session:
+        return Session.watch(scenario.value, seed.value, levers.value, day=day, reuse=reuse)
+
+    snaps, controls = use_stepper(factory, key)
+
+    with solara.Columns([1, 3.4], gutters_dense=True):
+        with solara.Card(elevation=1, classes=["siyi-controls"]):
+            solara.Text("Scenario", classes=["siyi-section"])
+            solara.Select("Scenario", value=scenario.value, values=names, on_value=choose_scenario, classes=["siyi-scenario"])
+            solara.Text(scenario_description(scenario.value), classes=["siyi-note"])
+            solara.InputInt("Seed", value=seed.value, on_value=lambda v: seed.set(max(0, int(v or 0))), continuous_update=False, classes=["siyi-seed"])
+            StepControls(controls, snaps)
+            LeverControls(levers, scenario.value)
+        with solara.Column(gap="8px"):
+            if snaps:
+                RunPanels(snaps)
+
+
+@solara.component
+def RunPanels(snaps: list[Snapshot]):
+    focus, ref = snaps[0], snaps[1]
+    t0 = time.perf_counter()
+    options = solara.use_memo(
+        lambda: {
+            "network": Opaque(charts.network_chart(focus, height=NETWORK_HEIGHT)),
+            "issues": Opaque(charts.issues_chart([focus, ref], height=SERIES_HEIGHT)),
+            "closeness": Opaque(charts.closeness_chart([focus, ref], height=SERIES_HEIGHT)),
+            "clear-close": Opaque(charts.clear_close_chart([focus, ref])),
+        },
+        [id(focus)],
+    )
+    build_ms = 1000 * (time.perf_counter() - t0)
+    values = plotted(focus)
+    solara.HTML(tag="div", unsafe_innerHTML=kpi_html(focus, ref), classes=["siyi-kpi-row"], attributes={"data-day": str(focus.day), "data-chart-ms": f"{build_ms:.0f}"})
+    with solara.Columns([1.05, 1], gutters_dense=True):
+        with solara.Card(margin=0, classes=["siyi-card"]):
+            Chart(options["network"], "network", height=NETWORK_HEIGHT, data=values)
+        with solara.Column(gap="8px"):
+            with solara.Card(margin=0, classes=["siyi-card"]):
+                Chart(options["issues"], "issues", height=SERIES_HEIGHT, data=values)
+            with solara.Card(margin=0, classes=["siyi-card"]):
+                Chart(options["closeness"], "closeness", height=SERIES_HEIGHT, data=values)
+    with solara.Columns([1, 1], gutters_dense=True):
+        with solara.Card(margin=0, classes=["siyi-card"]):
+            Chart(options["clear-close"], "clear-close", height=CLEAR_CLOSE_HEIGHT, data=values)
+        with solara.Card(margin=0, classes=["siyi-card"]):
+            solara.Text(f"Current summary — day {focus.day}, seed {focus.seed}, baseline on the same day", classes=["siyi-section"])
+            columns = [("baseline", ref.summary), (focus.label, focus.summary)]
+            solara.HTML(tag="div", unsafe_innerHTML=table_html(columns, "run − baseline"), classes=["siyi-summary"])
+            with solara.Details("All summary keys"):
+                solara.HTML(tag="div", unsafe_innerHTML=table_html(columns, "run − baseline", everything=True))
+
+
+@solara.component
+def CompareView():
+    names = scenario_names()
+    a_default, b_default = (n if n in names else names[0] for n in DEFAULT_COMPARE)
+    scenario_a = solara.use_reactive(a_default)
+    scenario_b = solara.use_reactive(b_default)
+    seed = solara.use_reactive(0)
+
+    def factory(day: int, reuse: list[Run]) -> Session:
+        return Session.compare(scenario_a.value, scenario_b.value, seed.value, day=day, reuse=reuse)
+
+    snaps, controls = use_stepper(factory, [scenario_a.value, scenario_b.value, seed.value])
+
+    with solara.Card(elevation=1), solara.Columns([1, 1, 0.5, 1.6], gutters_dense=True):
+        with solara.Column(gap="2px"):
+            solara.Select("Scenario A", value=scenario_a, values=names, classes=["siyi-scenario-a"])
+            solara.Text(scenario_description(scenario_a.value), classes=["siyi-note"])
+        with solara.Column(gap="2px"):
+            solara.Select("Scenario B", value=scenario_b, values=names, classes=["siyi-scenario-b"])
+            solara.Text(scenario_description(scenario_b.value), classes=["siyi-note"])
+        solara.InputInt("Seed (both)", value=seed.value, on_value=lambda v: seed.set(max(0, int(v or 0))), continuous_update=False)
+        StepControls(controls, snaps)
+    if not snaps:
+        return
+    a, b = snaps
+    colors = charts.COMPARE_COLORS
+    options = solara.use_memo(
+        lambda: {
+            "networks": [Opaque(charts.network_chart(snap, height=COMPARE_NETWORK_HEIGHT)) for snap in (a, b)],
+            "issues": Opaque(charts.issues_chart([a, b], colors, height=COMPARE_SERIES_HEIGHT)),
+            "closeness": Opaque(charts.closeness_chart([a, b], colors, height=COMPARE_SERIES_HEIGHT)),
+            "clear-close": Opaque(charts.clear_close_chart([a, b], colors)),
+        },
+        [id(a)],
+    )
+    with solara.Columns([1, 1], gutters_dense=True):
+        for k, snap in enumerate((a, b)):
+            with solara.Column(gap="4px"):
+                solara.HTML(tag="div", unsafe_innerHTML=kpi_html(snap, None), classes=["siyi-kpi-row", "siyi-compact", f"siyi-kpi-{'ab'[k]}"])
+                with solara.Card(margin=0, classes=["siyi-card"]):
+                    Chart(options["networks"][k], f"network-{'ab'[k]}", height=COMPARE_NETWORK_HEIGHT, data=plotted(snap))
+    with solara.Columns([1, 1, 1], gutters_dense=True):
+        for name in ("issues", "closeness", "clear-close"):
+            with solara.Card(margin=0, classes=["siyi-card"]):
+                Chart(options[name], name, height=COMPARE_SERIES_HEIGHT, data=plotted(a))
+    with solara.Card(margin=0, classes=["siyi-card"]):
+        solara.Text(f"Summary — day {a.day}, seed {a.seed}", classes=["siyi-section"])
+        columns = [(a.label, a.summary), (b.label, b.summary)]
+        solara.HTML(tag="div", unsafe_innerHTML=table_html(columns, "B − A"), classes=["siyi-summary"])
+        with solara.Details("All summary keys"):
+            solara.HTML(tag="div", unsafe_innerHTML=table_html(columns, "B − A", everything=True))
+
+
+@solara.component
+def AboutView():
+    with solara.Column(style={"max-width": "860px"}):
+        solara.Text("About this dashboard", classes=["siyi-section"])
+        for paragraph in (
+            (
+                "siyi_sim simulates the 'Four Helps, One Experience' program: pairs of cadres from two departments work inside an "
+                "enterprise for 15 days, learn its difficulties once the owner trusts them, and carry them through the departments."
+            ),
+            (
+                "Watch: pick a scenario, change levers, then Step or Play. The run is shown beside the baseline ('clear but not close': "
+                "no placements) under the same seed and on the same day. A changed lever rebuilds the run from day 0 with the new setting "
+                "and replays it to the current day."
+            ),
+            "Compare: two named scenarios under one seed, stepped together.",
+            (
+                "Program = issues solved by placed cadres during placement, follow-up and later through their ties. Ordinary = firms' own "
+                "approaches to departments. Strong tie = cadre–firm trust of at least 0.6. Clear index = 1 minus the rate of improper exchanges."
+            ),
+            f"Baseline scenario name: '{BASELINE}'. Command line equivalent: siyi run --scenario NAME --seed N --set section.key=value.",
+        ):
+            solara.Text(paragraph, style={"font-size": "14px", "color": "#334155", "margin-bottom": "8px"})
+
+
+@solara.component
+def Page():
+    solara.Title("siyi_sim — cadres in enterprises")
+    solara.Style(CSS)
+    with solara.AppBar():
+        pass
+    solara.AppBarTitle("siyi_sim · Four Helps, One Experience — cadres placed in enterprises")
+    with solara.Column(classes=["siyi-page"], style={"padding": "6px 12px"}), solara.lab.Tabs(value=0, lazy=True):
+        with solara.lab.Tab("Watch and steer a run", classes=["siyi-tab-watch"]):
+            WatchView()
+        with solara.lab.Tab("Compare two scenarios", classes=["siyi-tab-compare"]):
+            CompareView()
+        with solara.lab.Tab("About", classes=["siyi-tab-about"]):
+            AboutView()

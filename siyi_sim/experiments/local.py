@@ -1,0 +1,104 @@
+"""The embedded default backend: this machine's cores, no server.
+
+``workers = 1`` runs in the sweep process itself (no start-up, no pickling: the honest 1-core
+baseline). ``workers = N > 1`` runs N pool processes while the sweep process only hands out runs
+and stores results: measured on 2 cores, 64 runs took 29.6 s this way against 34.4 s when the
+sweep process also ran models (its own result I/O then delayed refilling the pool), against
+54.7 s with one worker. On Linux pool workers come from a ``forkserver`` that imported siyi_sim
+once and ran one tiny simulation (``warm``: the model's lazy imports cost more than a whole run).
+Plain ``fork`` is unsafe because numpy and pyarrow have already started threads in this process,
+and ``spawn`` would re-import everything in every worker. The pool always has ``2 x N`` runs
+queued, so a worker never waits; memory stays flat for sweeps of any length and an interrupted
+sweep loses at most the queued runs' work.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any
+
+_END = object()
+
+
+class LocalBackend:
+    name = "local"
+
+    def __init__(self, workers: int = 1):
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+            raise ValueError(f"invalid --workers {workers!r}: must be a positive integer")
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def describe(self) -> dict[str, Any]:
+        return {"backend": self.name, "workers": self.workers}
+
+    def __enter__(self) -> LocalBackend:
+        if self.workers > 1:
+            warm_up()
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context())
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def map_unordered(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+        """Yield ``fn(item)`` for every item as each finishes; the first error stops the rest."""
+        todo = iter(items)
+        if self._pool is None:
+            for item in todo:
+                yield fn(item)
+            return
+        pending: set[Future] = set()
+        try:
+            while True:
+                while len(pending) < 2 * self.workers:  # keep every worker busy
+                    item = next(todo, _END)
+                    if item is _END:
+                        break
+                    pending.add(self._pool.submit(fn, item))
+                if not pending:
+                    return
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield future.result()
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+def _context():
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["siyi_sim", "siyi_sim.experiments.execute", "siyi_sim.experiments.warm"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def warm_up() -> None:
+    """Start the fork server now (it imports the model in the background).
+
+    Its numpy is told to use one BLAS thread, as Dask does for its workers: N worker processes
+    with N BLAS threads each would fight over N cores.
+    """
+    ctx = _context()
+    if ctx.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        saved = {k: os.environ.get(k) for k in ONE_THREAD}
+        os.environ.update(ONE_THREAD)
+        try:
+            forkserver.ensure_running()
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value

@@ -1,0 +1,267 @@
+"""Experiment files: what to run, read from TOML and checked for shape.
+
+An experiment is scenarios (named, or variants defined in the file) x points (a grid or a list
+of parameter settings) x replications. This module only parses and checks structure, so it needs
+no model; ``specs.expand`` checks names and ranges against the model's config.
+
+Example::
+
+    [experiment]
+    name = "smoke"
+    scenarios = ["baseline", "campaign_2020", "alpha_high"]
+    replications = 3
+    base_seed = 1          # replication r runs with seed base_seed + r in every scenario
+    days = 120             # optional; default: each scenario's horizon
+
+    [set]                  # applied to every run
+    population.n_cadres = 300
+
+    [grid]                 # Cartesian product (or [[points]], one table per point)
+    "trust.beta" = [0.08, 0.12]
+
+    [variants.alpha_high]  # a named scenario: base scenario + overrides
+    scenario = "campaign_2020"
+    set = { "trust.alpha" = 0.1 }
+
+    [keep]
+    summary = ["program_issues_resolved", "clear_index"]   # default: every summary key
+    daily = ["mean_owner_trust"]                            # default: none; "all" for every column
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+_TOP_LEVEL = {"experiment", "set", "grid", "points", "variants", "keep"}
+_EXPERIMENT_KEYS = {"name", "description", "scenarios", "replications", "base_seed", "days"}
+_VARIANT_KEYS = {"scenario", "set", "description"}
+_KEEP_KEYS = {"summary", "daily"}
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A scenario defined in the experiment file: a named scenario plus overrides."""
+
+    name: str
+    scenario: str
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Plan:
+    name: str
+    scenarios: tuple[str, ...]
+    replications: int
+    base_seed: int = 0
+    days: int | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)
+    points: tuple[dict[str, Any], ...] = ({},)
+    variants: dict[str, Variant] = field(default_factory=dict)
+    keep_summary: tuple[str, ...] | None = None
+    keep_daily: tuple[str, ...] | str = ()
+    description: str = ""
+    source_text: str = ""
+    source_path: str | None = None
+
+    @property
+    def point_keys(self) -> tuple[str, ...]:
+        """Parameters that vary across points, in order of first appearance."""
+        return tuple(dict.fromkeys(k for point in self.points for k in point))
+
+    @property
+    def n_runs(self) -> int:
+        return len(self.scenarios) * len(self.points) * self.replications
+
+    @property
+    def file_sha256(self) -> str:
+        return hashlib.sha256(self.source_text.encode()).hexdigest()
+
+    def with_replications(self, replications: int) -> Plan:
+        from dataclasses import replace
+
+        return replace(self, replications=_positive_int(replications, "replications"))
+
+
+def load_plan(path: str | Path) -> Plan:
+    """Read and check an experiment file; every problem is a one-line ``ValueError``."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ValueError(f"experiment file {str(path)!r} not found") from None
+    except IsADirectoryError:
+        raise ValueError(f"experiment file {str(path)!r} is a directory") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"experiment file {str(path)!r} is not UTF-8 text") from None
+    return parse_plan(text, source_path=str(path))
+
+
+def parse_plan(text: str, source_path: str | None = None) -> Plan:
+    where = source_path or "experiment text"
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ValueError(f"malformed TOML in {where}: {_one_line(err)}") from None
+    _no_unknown(data, _TOP_LEVEL, "top-level table", where)
+    exp = data.get("experiment")
+    if not isinstance(exp, dict):
+        raise ValueError(f"{where}: missing [experiment] table")
+    _no_unknown(exp, _EXPERIMENT_KEYS, "key in [experiment]", where)
+
+    default_name = Path(source_path).stem if source_path else "experiment"
+    name = exp.get("name", default_name)
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"{where}: experiment.name must be a non-empty string")
+    scenarios = exp.get("scenarios")
+    if not isinstance(scenarios, list) or not scenarios or not all(isinstance(s, str) and s for s in scenarios):
+        raise ValueError(f"{where}: experiment.scenarios must be a non-empty list of scenario names")
+    duplicates = sorted({s for s in scenarios if scenarios.count(s) > 1})
+    if duplicates:
+        raise ValueError(f"{where}: scenario {duplicates[0]!r} listed twice in experiment.scenarios")
+    if "replications" not in exp:
+        raise ValueError(f"{where}: experiment.replications is missing")
+    replications = _positive_int(exp["replications"], "experiment.replications", where)
+    base_seed = _int(exp.get("base_seed", 0), "experiment.base_seed", where, minimum=0)
+    days = exp.get("days")
+    if days is not None:
+        days = _int(days, "experiment.days", where, minimum=1)
+
+    overrides = _flat_scalars(data.get("set", {}), "[set]", where)
+    points = _points(data, where)
+    variants = _variants(data.get("variants", {}), where)
+    keep_summary, keep_daily = _keep(data.get("keep", {}), where)
+    return Plan(
+        name=name.strip(),
+        description=str(exp.get("description", "")),
+        scenarios=tuple(scenarios),
+        replications=replications,
+        base_seed=base_seed,
+        days=days,
+        overrides=overrides,
+        points=points,
+        variants=variants,
+        keep_summary=keep_summary,
+        keep_daily=keep_daily,
+        source_text=text,
+        source_path=source_path,
+    )
+
+
+def _points(data: dict, where: str) -> tuple[dict[str, Any], ...]:
+    if "grid" in data and "points" in data:
+        raise ValueError(f"{where}: use either [grid] or [[points]], not both")
+    if "grid" in data:
+        grid = _flat(data["grid"], "[grid]", where)
+        for key, values in grid.items():
+            if not isinstance(values, list) or not values:
+                raise ValueError(f"{where}: grid value of {key!r} must be a non-empty list")
+            for v in values:
+                _check_scalar(v, f"grid value of {key!r}", where)
+            if len(set(map(repr, values))) != len(values):
+                raise ValueError(f"{where}: grid value of {key!r} lists a value twice")
+        keys = list(grid)
+        return tuple(dict(zip(keys, combo)) for combo in itertools.product(*(grid[k] for k in keys))) or ({},)
+    if "points" in data:
+        raw = data["points"]
+        if not isinstance(raw, list) or not raw or not all(isinstance(p, dict) for p in raw):
+            raise ValueError(f"{where}: [[points]] must be one or more tables of parameter = value")
+        points = tuple(_flat_scalars(p, f"point {i + 1}", where) for i, p in enumerate(raw))
+        seen = set()
+        for i, p in enumerate(points):
+            marker = repr(sorted(p.items()))
+            if marker in seen:
+                raise ValueError(f"{where}: point {i + 1} repeats an earlier point")
+            seen.add(marker)
+        return points
+    return ({},)
+
+
+def _variants(raw: Any, where: str) -> dict[str, Variant]:
+    if not isinstance(raw, dict):
+        raise ValueError(f"{where}: [variants] must be a table of named tables")
+    variants = {}
+    for name, spec in raw.items():
+        if not isinstance(spec, dict):
+            raise ValueError(f"{where}: variant {name!r} must be a table with scenario = ... and set = {{...}}")
+        _no_unknown(spec, _VARIANT_KEYS, f"key in variant {name!r}", where)
+        base = spec.get("scenario")
+        if not isinstance(base, str) or not base:
+            raise ValueError(f"{where}: variant {name!r} needs scenario = \"<named scenario>\"")
+        variants[name] = Variant(name, base, _flat_scalars(spec.get("set", {}), f"set of variant {name!r}", where))
+    return variants
+
+
+def _keep(raw: Any, where: str) -> tuple[tuple[str, ...] | None, tuple[str, ...] | str]:
+    if not isinstance(raw, dict):
+        raise ValueError(f"{where}: [keep] must be a table")
+    _no_unknown(raw, _KEEP_KEYS, "key in [keep]", where)
+    summary = raw.get("summary")
+    if summary is not None and summary != "all":
+        if not isinstance(summary, list) or not all(isinstance(k, str) for k in summary):
+            raise ValueError(f"{where}: keep.summary must be a list of summary keys or \"all\"")
+        summary = tuple(dict.fromkeys(summary))
+    else:
+        summary = None
+    daily = raw.get("daily", [])
+    if daily == "all":
+        return summary, "all"
+    if not isinstance(daily, list) or not all(isinstance(k, str) for k in daily):
+        raise ValueError(f"{where}: keep.daily must be a list of daily column names or \"all\"")
+    return summary, tuple(dict.fromkeys(daily))
+
+
+def _flat(raw: Any, what: str, where: str, prefix: str = "") -> dict[str, Any]:
+    """TOML turns ``trust.alpha = 1`` into nested tables; flatten them back to dotted keys."""
+    if not isinstance(raw, dict):
+        raise ValueError(f"{where}: {what} must be a table of parameter = value")
+    flat = {}
+    for key, value in raw.items():
+        full = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flat(value, what, where, prefix=f"{full}."))
+        else:
+            flat[full] = value
+    return flat
+
+
+def _flat_scalars(raw: Any, what: str, where: str) -> dict[str, Any]:
+    flat = _flat(raw, what, where)
+    for key, value in flat.items():
+        _check_scalar(value, f"{what} value of {key!r}", where)
+    return flat
+
+
+def _check_scalar(value: Any, what: str, where: str) -> None:
+    if not isinstance(value, (bool, int, float, str)):
+        raise ValueError(f"{where}: {what} must be a number, boolean or string, not {type(value).__name__}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{where}: {what} must be finite, not {value}")
+
+
+def _int(value: Any, name: str, where: str = "", minimum: int | None = None) -> int:
+    prefix = f"{where}: " if where else ""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{prefix}{name} must be an integer, not {value!r}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{prefix}{name} must be >= {minimum}, not {value}")
+    return value
+
+
+def _positive_int(value: Any, name: str, where: str = "") -> int:
+    return _int(value, name, where, minimum=1)
+
+
+def _no_unknown(table: dict, allowed: set[str], what: str, where: str) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise ValueError(f"{where}: unknown {what} {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})")
+
+
+def _one_line(err: Exception) -> str:
+    return " ".join(str(err).split())

@@ -1,0 +1,133 @@
+"""Issues as a growable structure of arrays, mirrored into the prerequisite ``nx.DiGraph``.
+
+Arrays are the hot path (daily vectorised work); the DiGraph holds the same issues as nodes with
+prerequisite edges and is updated only on events (creation, status change), so its cost follows
+activity.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+
+from .catalog import ISSUE_TYPES, TYPE_DEPARTMENT
+
+LATENT, DISCLOSED, IN_PROGRESS, RESOLVED = 0, 1, 2, 3
+STATUS_NAMES = ("latent", "disclosed", "in_progress", "resolved")
+CH_NONE, CH_SELF, CH_PLACEMENT, CH_FOLLOW_UP, CH_TIE = 0, 1, 2, 3, 4
+CHANNEL_NAMES = ("none", "self", "placement", "follow_up", "tie")
+PROGRAM_CHANNELS = (CH_PLACEMENT, CH_FOLLOW_UP, CH_TIE)
+NO_DAY = -(10**9)
+
+_FIELDS = {
+    "firm": np.int64,
+    "type": np.int16,
+    "dept": np.int16,
+    "effort_left": np.float64,
+    "legacy": np.bool_,
+    "sensitivity": np.float64,
+    "prereq": np.int64,
+    "status": np.int8,
+    "day_created": np.int64,
+    "day_disclosed": np.int64,
+    "day_resolved": np.int64,
+    "channel": np.int8,
+    "owner_cadre": np.int64,  # follow-up / tie owner, -1 if none
+}
+
+
+class IssueStore:
+    """All issues of a run; ``graph`` is the prerequisite DiGraph (node id = issue index)."""
+
+    def __init__(self, capacity: int = 1024):
+        self.n = 0
+        self._cap = max(16, capacity)
+        for name, dtype in _FIELDS.items():
+            setattr(self, name, np.zeros(self._cap, dtype=dtype))
+        self.graph = nx.DiGraph()
+
+    def _grow(self, need: int) -> None:
+        cap = self._cap
+        while cap < need:
+            cap *= 2
+        for name in _FIELDS:
+            old = getattr(self, name)
+            new = np.zeros(cap, dtype=old.dtype)
+            new[: self.n] = old[: self.n]
+            setattr(self, name, new)
+        self._cap = cap
+
+    def add(self, firm, itype, effort, legacy, sensitivity, day, prereq=None, status=LATENT) -> np.ndarray:
+        """Append issues (array-like arguments of equal length); return their indices."""
+        firm = np.atleast_1d(np.asarray(firm, dtype=np.int64))
+        k = len(firm)
+        if k == 0:
+            return np.empty(0, dtype=np.int64)
+        if self.n + k > self._cap:
+            self._grow(self.n + k)
+        idx = np.arange(self.n, self.n + k)
+        itype = np.broadcast_to(np.asarray(itype, dtype=np.int16), (k,))
+        self.firm[idx] = firm
+        self.type[idx] = itype
+        self.dept[idx] = TYPE_DEPARTMENT[itype]
+        self.effort_left[idx] = effort
+        self.legacy[idx] = legacy
+        self.sensitivity[idx] = sensitivity
+        self.prereq[idx] = -1 if prereq is None else prereq
+        self.status[idx] = status
+        self.day_created[idx] = day
+        self.day_disclosed[idx] = NO_DAY
+        self.day_resolved[idx] = NO_DAY
+        self.channel[idx] = CH_NONE
+        self.owner_cadre[idx] = -1
+        self.n += k
+        g = self.graph
+        status = STATUS_NAMES[int(status)]
+        g.add_nodes_from(
+            (i, {"type": ISSUE_TYPES[t].name, "firm": f, "legacy": lg, "status": status, "day_created": d})
+            for i, t, f, lg, d in zip(idx.tolist(), itype.tolist(), firm.tolist(), self.legacy[idx].tolist(), self.day_created[idx].tolist(), strict=True)
+        )
+        has_prereq = self.prereq[idx] >= 0
+        g.add_edges_from(zip(self.prereq[idx][has_prereq].tolist(), idx[has_prereq].tolist(), strict=True))  # prereq first
+        return idx
+
+    def view(self, name: str) -> np.ndarray:
+        return getattr(self, name)[: self.n]
+
+    def workable(self, idx: np.ndarray) -> np.ndarray:
+        """True where every prerequisite of the issue is resolved."""
+        p = self.prereq[idx]
+        ok = p < 0
+        has = ~ok
+        ok[has] = self.status[p[has]] == RESOLVED
+        return ok
+
+    def disclose(self, idx: np.ndarray, day: int) -> None:
+        idx = idx[self.status[idx] == LATENT]
+        self.status[idx] = DISCLOSED
+        self.day_disclosed[idx] = day
+        for i in idx.tolist():
+            self.graph.nodes[i]["status"] = "disclosed"
+
+    def start(self, idx: np.ndarray) -> None:
+        idx = idx[self.status[idx] == DISCLOSED]
+        self.status[idx] = IN_PROGRESS
+        for i in idx.tolist():
+            self.graph.nodes[i]["status"] = "in_progress"
+
+    def resolve(self, idx: np.ndarray, day: int, channel: int) -> np.ndarray:
+        """Mark issues resolved through ``channel``; return those newly resolved."""
+        idx = idx[self.status[idx] != RESOLVED]
+        if np.any(self.status[idx] == LATENT):
+            raise AssertionError("an issue must be disclosed before it is resolved")
+        self.status[idx] = RESOLVED
+        self.day_resolved[idx] = day
+        self.channel[idx] = channel
+        self.effort_left[idx] = 0.0
+        nodes = self.graph.nodes
+        for i in idx.tolist():
+            node = nodes[i]
+            node["status"] = "resolved"
+            node["day_resolved"] = day
+            node["channel"] = CHANNEL_NAMES[channel]
+        return idx

@@ -1,0 +1,133 @@
+"""The trust network: a table of cadre–firm ties (hot path) mirrored in an ``nx.Graph``.
+
+Tie trust decays lazily: a tie stores the trust at its last contact, and its current value is
+``trust * (1 - decay) ** (day - last_contact)``; a contact refreshes it. So idle ties cost nothing
+per day. The ``nx.Graph`` gains a node per agent at start and an edge per tie or pair when they
+form; :func:`sync_trust_graph` writes current trust onto its edges (done before any export).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+
+
+def cadre_node(i: int) -> str:
+    return f"c{i}"
+
+
+def firm_node(j: int) -> str:
+    return f"f{j}"
+
+
+class TieTable:
+    """Cadre–enterprise ties as growable arrays; ``index[(cadre, firm)]`` gives the row."""
+
+    FIELDS = {"cadre": np.int64, "firm": np.int64, "trust": np.float64, "last_contact": np.int64, "formed_day": np.int64, "batch": np.int64, "adversarial": np.bool_}
+
+    def __init__(self, decay_per_day: float, capacity: int = 256):
+        self.n = 0
+        self._cap = capacity
+        self.decay = decay_per_day
+        for name, dtype in self.FIELDS.items():
+            setattr(self, name, np.zeros(capacity, dtype=dtype))
+        self.index: dict[tuple[int, int], int] = {}
+
+    def _grow(self) -> None:
+        self._cap *= 2
+        for name in self.FIELDS:
+            old = getattr(self, name)
+            new = np.zeros(self._cap, dtype=old.dtype)
+            new[: self.n] = old[: self.n]
+            setattr(self, name, new)
+
+    def get_or_add(self, cadre: int, firm: int, trust0: float, day: int, batch: int, adversarial: bool) -> tuple[int, bool]:
+        """Row of the (cadre, firm) tie, creating it with ``trust0``; second value: created?"""
+        key = (cadre, firm)
+        row = self.index.get(key)
+        if row is not None:
+            return row, False
+        if self.n == self._cap:
+            self._grow()
+        row = self.n
+        self.cadre[row], self.firm[row], self.trust[row] = cadre, firm, trust0
+        self.last_contact[row], self.formed_day[row], self.batch[row], self.adversarial[row] = day, day, batch, adversarial
+        self.index[key] = row
+        self.n += 1
+        return row, True
+
+    def current(self, day: int, rows: np.ndarray | None = None) -> np.ndarray:
+        """Trust of the ties on ``day`` after decay since their last contact."""
+        rows = np.arange(self.n) if rows is None else rows
+        idle = np.maximum(day - self.last_contact[rows], 0)
+        return self.trust[rows] * (1.0 - self.decay) ** idle
+
+    def touch(self, rows: np.ndarray, day: int, refresh: float) -> None:
+        """A contact: bring trust up to date, add ``refresh*(1-t)``, restart the decay clock."""
+        t = self.current(day, rows)
+        self.trust[rows] = t + refresh * (1.0 - t)
+        self.last_contact[rows] = day
+
+    def set_trust(self, rows: np.ndarray, values: np.ndarray, day: int) -> None:
+        self.trust[rows] = np.clip(values, 0.0, 1.0)
+        self.last_contact[rows] = day
+
+    def best_per_firm(self, day: int, n_firms: int) -> tuple[np.ndarray, np.ndarray]:
+        """(max current tie trust per firm, cadre of that tie or -1)."""
+        best = np.zeros(n_firms)
+        who = np.full(n_firms, -1, dtype=np.int64)
+        if self.n:
+            t = self.current(day)
+            order = np.argsort(t, kind="stable")  # ascending: last write wins = max
+            firms = self.firm[: self.n][order]
+            best[firms] = t[order]
+            who[firms] = self.cadre[: self.n][order]
+        return best, who
+
+
+def build_trust_graph(cadre_departments: list[str], firm_sectors: np.ndarray) -> nx.Graph:
+    g = nx.Graph()
+    g.add_nodes_from((cadre_node(i), {"kind": "cadre", "department": d}) for i, d in enumerate(cadre_departments))
+    g.add_nodes_from((firm_node(j), {"kind": "enterprise", "sector": int(s)}) for j, s in enumerate(firm_sectors))
+    return g
+
+
+def sync_trust_graph(model) -> nx.Graph:
+    """Write each tie's current (decayed) trust onto the graph's edges; return the graph."""
+    ties, g = model.ties, model.trust_graph
+    if ties.n:
+        t = ties.current(model.day)
+        for row, cadre, firm, last in zip(range(ties.n), ties.cadre[: ties.n].tolist(), ties.firm[: ties.n].tolist(), ties.last_contact[: ties.n].tolist(), strict=True):
+            edge = g.edges[cadre_node(cadre), firm_node(firm)]
+            edge["trust"] = float(t[row])
+            edge["last_contact"] = last
+    g.graph["day"] = model.day
+    return g
+
+
+def write_graphml_atomic(graph: nx.Graph, path: str | os.PathLike) -> None:
+    """GraphML via a temporary file and rename, so a crash leaves nothing half written."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        nx.write_graphml(graph, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def export_graphs(model, directory: str | os.PathLike) -> tuple[Path, Path]:
+    """Write ``trust_graph.graphml`` and ``issue_graph.graphml`` for the model's current day."""
+    directory = Path(directory)
+    trust = directory / "trust_graph.graphml"
+    issues = directory / "issue_graph.graphml"
+    write_graphml_atomic(sync_trust_graph(model), trust)
+    model.issues.graph.graph["day"] = model.day
+    write_graphml_atomic(model.issues.graph, issues)
+    return trust, issues

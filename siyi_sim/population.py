@@ -1,0 +1,239 @@
+"""Builds the district: departments, cadres, enterprises, their issues and the policy list.
+
+Everything is drawn from the ``population`` stream only, so the same seed gives the same firms,
+cadres and issues in every scenario (common random numbers for paired comparisons).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .catalog import (
+    DEPARTMENTS,
+    ENFORCEMENT_DEPARTMENTS,
+    INVITED_DEPARTMENTS,
+    ISSUE,
+    ISSUE_TYPES,
+    LEGACY_PROCEDURE_DEPARTMENTS,
+    N_SECTORS,
+    POLICY_DEPARTMENTS,
+    SIZE_CLASSES,
+    TYPE_EFFORT_DAYS,
+    TYPE_SENSITIVITY,
+)
+from .config import Config
+from .issues import IssueStore
+
+RANK_DIVISION, RANK_SECTION, RANK_GENERAL = 0, 1, 2
+#: A past fine makes the owner warier: fear rises and general trust falls by these shares.
+FINED_FEAR_RISE = 0.3
+FINED_TRUST_CUT = 0.3
+CAMPAIGN_YEAR = 2020
+#: Types drawn at random; loan and hiring issues come from a firm's credit need and hiring gap.
+RANDOM_TYPES = np.array([i for i, t in enumerate(ISSUE_TYPES) if t.name not in ("loan", "hiring", "patent_ip")])
+
+
+def beta_with_mean(rng: np.random.Generator, mean: float, n: int, concentration: float = 6.0) -> np.ndarray:
+    """Beta draws with the given mean; concentration a+b sets the spread."""
+    mean = float(np.clip(mean, 1e-3, 1 - 1e-3))
+    return rng.beta(mean * concentration, (1 - mean) * concentration, n)
+
+
+@dataclass
+class Cadres:
+    dept: np.ndarray
+    age: np.ndarray
+    rank: np.ndarray
+    mandatory: np.ndarray
+    competence: np.ndarray
+    attitude: np.ndarray
+    integrity: np.ndarray
+    policy_knowledge: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.dept)
+
+
+@dataclass
+class Enterprises:
+    size_class: np.ndarray
+    sector: np.ndarray
+    founding_year: np.ndarray
+    outside_park: np.ndarray
+    trust: np.ndarray  # owner's general trust in government
+    fear: np.ndarray
+    liaison: np.ndarray
+    awareness: np.ndarray
+    enforced_by_dept: np.ndarray  # -1: no enforcement history
+    hiring_gap: np.ndarray  # workers
+    credit_need_yuan: np.ndarray
+    patentable: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.sector)
+
+
+@dataclass
+class Policies:
+    dept: np.ndarray
+    benefit_yuan: np.ndarray
+    paperwork: np.ndarray
+    small_only: np.ndarray  # policy covers small and micro firms only
+    sectors: np.ndarray  # (policy, sector) coverage
+    requires: np.ndarray  # index into POLICY_FLAGS
+    # eligibility as (firm, policy) pairs sorted by firm; firm_ptr[j]:firm_ptr[j+1] are firm j's
+    pair_firm: np.ndarray
+    pair_policy: np.ndarray
+    pair_status: np.ndarray  # 0 unknown, 1 known, 2 claimed, 3 claim failed
+    firm_ptr: np.ndarray
+
+
+UNKNOWN, KNOWN, CLAIMED, FAILED = 0, 1, 2, 3
+#: What a policy may require of a firm besides size and sector, and how often (job-stabilisation
+#: subsidies need staff to keep, credit policies a credit need, IP policies a patentable product).
+POLICY_FLAGS = ("none", "hiring_gap", "credit_need", "patentable")
+POLICY_FLAG_SHARES = (0.6, 0.15, 0.15, 0.1)
+
+
+def build_cadres(cfg: Config, rng: np.random.Generator) -> Cadres:
+    p = cfg.population
+    n = p.n_cadres
+    invited = rng.random(n) < p.bank_utility_share
+    dept = np.where(invited, rng.choice(np.array(INVITED_DEPARTMENTS), n), rng.choice(np.array(POLICY_DEPARTMENTS), n))
+    age = np.clip(rng.normal(p.cadre_age_mean, p.cadre_age_sd, n), 22, 60)
+    u = rng.random(n)
+    rank = np.where(u < p.share_division_rank, RANK_DIVISION, np.where(u < p.share_division_rank + p.share_section_rank, RANK_SECTION, RANK_GENERAL))
+    mandatory = invited | ((rank == RANK_DIVISION) & (age < 40)) | (rank == RANK_SECTION) | ((rank == RANK_GENERAL) & (age < 35))
+    return Cadres(
+        dept=dept.astype(np.int64),
+        age=age,
+        rank=rank.astype(np.int8),
+        mandatory=mandatory,
+        competence=beta_with_mean(rng, p.competence_mean, n, 10.0),
+        attitude=beta_with_mean(rng, p.attitude_mean, n, 8.0),
+        integrity=beta_with_mean(rng, p.integrity_mean, n, 12.0),
+        policy_knowledge=beta_with_mean(rng, p.policy_knowledge_mean, n, 6.0) if p.policy_knowledge_mean > 0 else np.zeros(n),
+    )
+
+
+def build_enterprises(cfg: Config, rng: np.random.Generator) -> Enterprises:
+    p = cfg.population
+    n = p.n_enterprises
+    small = rng.random(n) < p.share_small_micro
+    size_class = np.where(small, rng.integers(0, 2, n), rng.integers(2, 4, n))
+    founding_year = rng.integers(1985, CAMPAIGN_YEAR, n)
+    outside_park = rng.random(n) < p.share_outside_park
+    enforced = rng.random(n) < p.prior_enforcement_share
+    enforced_by = np.where(enforced, rng.choice(np.array(ENFORCEMENT_DEPARTMENTS), n), -1)
+    fear = beta_with_mean(rng, p.owner_fear_mean, n)
+    fear = np.where(enforced, fear + FINED_FEAR_RISE * (1 - fear), fear)
+    gap = np.where(rng.random(n) < p.hiring_gap_share, rng.geometric(1.0 / max(p.hiring_gap_mean, 1.0), n), 0)
+    credit = np.where(rng.random(n) < p.credit_need_share, p.credit_need_median_yuan * np.exp(p.credit_need_sigma * rng.standard_normal(n)), 0.0)
+    liaison_mean = np.where(small, p.liaison_mean_small, p.liaison_mean_large)
+    return Enterprises(
+        size_class=size_class.astype(np.int8),
+        sector=rng.integers(0, N_SECTORS, n),
+        founding_year=founding_year,
+        outside_park=outside_park,
+        trust=beta_with_mean(rng, p.owner_trust_mean, n) * (1 - FINED_TRUST_CUT * enforced),
+        fear=fear,
+        liaison=np.clip(liaison_mean + 0.15 * rng.standard_normal(n), 0, 1),
+        awareness=beta_with_mean(rng, p.policy_awareness_mean, n) if p.policy_awareness_mean > 0 else np.zeros(n),
+        enforced_by_dept=enforced_by.astype(np.int64),
+        hiring_gap=gap.astype(np.int64),
+        credit_need_yuan=credit,
+        patentable=rng.random(n) < p.patentable_share,
+    )
+
+
+def issue_effort(cfg: Config, types: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    return cfg.resolution.effort_scale * TYPE_EFFORT_DAYS[types] * rng.gamma(4.0, 0.25, len(types))
+
+
+def issue_sensitivity(cfg: Config, types: np.ndarray) -> np.ndarray:
+    return cfg.disclosure.sensitivity_scale * TYPE_SENSITIVITY[types]
+
+
+def add_issues(cfg: Config, store: IssueStore, rng: np.random.Generator, firms, types, day, legacy=False, prereq=None) -> np.ndarray:
+    """Append issues; a legacy issue carries ``legacy_effort_multiplier`` times the usual effort
+    until the legacy procedure takes it (see ``processes/resolution.py``)."""
+    types = np.asarray(types, dtype=np.int64)
+    effort = issue_effort(cfg, types, rng) * (cfg.resolution.legacy_effort_multiplier if legacy else 1.0)
+    return store.add(firms, types, effort, legacy, issue_sensitivity(cfg, types), day, prereq)
+
+
+def build_initial_issues(cfg: Config, firms: Enterprises, rng: np.random.Generator) -> IssueStore:
+    """Latent issues at day 0: random difficulties, needs (loan, hiring, patent), legacy chains."""
+    p = cfg.population
+    n = firms.n
+    store = IssueStore(capacity=int(n * (p.initial_issues_per_firm + 3)) + 64)
+    weights = np.array([ISSUE_TYPES[t].arrival_weight for t in RANDOM_TYPES])
+    counts = rng.poisson(p.initial_issues_per_firm, n)
+    owners = np.repeat(np.arange(n), counts)
+    types = rng.choice(RANDOM_TYPES, len(owners), p=weights / weights.sum())
+    add_issues(cfg, store, rng, owners, types, -rng.integers(1, 730, len(owners)))
+    for name, has in (("loan", firms.credit_need_yuan > 0), ("hiring", firms.hiring_gap > 0), ("patent_ip", firms.patentable)):
+        who = np.flatnonzero(has)
+        add_issues(cfg, store, rng, who, np.full(len(who), ISSUE[name]), -rng.integers(1, 365, len(who)))
+    # Legacy chains: permit <- EIA <- land use, for old firms outside the park (case 1).
+    old_outside = (firms.founding_year < p.old_firm_cutoff_year) & firms.outside_park
+    chain = np.flatnonzero(old_outside & (rng.random(n) < p.legacy_chain_prob))
+    age_days = -rng.integers(3 * 365, 8 * 365, len(chain))
+    land = add_issues(cfg, store, rng, chain, np.full(len(chain), ISSUE["land_use"]), age_days, legacy=True)
+    eia = add_issues(cfg, store, rng, chain, np.full(len(chain), ISSUE["eia"]), age_days, legacy=True, prereq=land)
+    add_issues(cfg, store, rng, chain, np.full(len(chain), ISSUE["discharge_permit"]), age_days, legacy=True, prereq=eia)
+    # Old permit-chain firms were typically fined for discharging without a permit (case 1).
+    fined = chain[rng.random(len(chain)) < 0.5]
+    first_fine = fined[firms.enforced_by_dept[fined] < 0]  # others already carry the effect
+    firms.fear[first_fine] += FINED_FEAR_RISE * (1 - firms.fear[first_fine])
+    firms.trust[first_fine] *= 1 - FINED_TRUST_CUT
+    firms.enforced_by_dept[fined] = ISSUE_TYPES[ISSUE["discharge_permit"]].department
+    # Stand-alone legacy issues (property certificates without construction approvals, case 2).
+    single = np.flatnonzero(rng.random(n) < p.legacy_single_prob)
+    kinds = rng.choice(np.array([ISSUE["property_certificate"], ISSUE["construction_approval"]]), len(single))
+    add_issues(cfg, store, rng, single, kinds, -rng.integers(2 * 365, 10 * 365, len(single)), legacy=True)
+    assert all(ISSUE_TYPES[t].department in LEGACY_PROCEDURE_DEPARTMENTS for t in (ISSUE["land_use"], ISSUE["eia"], ISSUE["property_certificate"]))
+    return store
+
+
+def build_policies(cfg: Config, firms: Enterprises, rng: np.random.Generator) -> Policies:
+    """182 policies with owner department, skewed benefit, paperwork and eligibility criteria.
+
+    A firm is eligible for a policy when its size class and sector are covered, it has the flag
+    the policy requires (a hiring gap, a credit need or patentable technology, if any), and it
+    meets the remaining criteria, drawn with ``eligibility_prob``.
+    """
+    q = cfg.policies
+    m = q.n_policies
+    depts = np.array(POLICY_DEPARTMENTS[: q.n_policy_departments])
+    small_only = rng.random(m) < q.small_only_share
+    sectors = rng.random((m, N_SECTORS)) < q.sector_share
+    requires = rng.choice(len(POLICY_FLAGS), m, p=POLICY_FLAG_SHARES)
+    flags = np.stack([np.ones(firms.n, bool), firms.hiring_gap > 0, firms.credit_need_yuan > 0, firms.patentable])
+    size_ok = ~small_only[None, :] | (firms.size_class <= 1)[:, None]
+    eligible = size_ok & sectors.T[firms.sector] & flags[requires].T & (rng.random((firms.n, m)) < q.eligibility_prob)
+    pair_firm, pair_policy = np.nonzero(eligible)  # row-major: sorted by firm
+    known = rng.random(len(pair_firm)) < firms.awareness[pair_firm]
+    return Policies(
+        dept=rng.choice(depts, m) if m else np.empty(0, dtype=np.int64),
+        benefit_yuan=q.benefit_median_yuan * np.exp(q.benefit_sigma * rng.standard_normal(m)),
+        paperwork=beta_with_mean(rng, q.paperwork_mean, m) if 0 < q.paperwork_mean < 1 else np.full(m, q.paperwork_mean),
+        small_only=small_only,
+        sectors=sectors,
+        requires=requires,
+        pair_firm=pair_firm.astype(np.int64),
+        pair_policy=pair_policy.astype(np.int64),
+        pair_status=np.where(known, KNOWN, UNKNOWN).astype(np.int8),
+        firm_ptr=np.searchsorted(pair_firm, np.arange(firms.n + 1)).astype(np.int64),
+    )
+
+
+def department_names() -> tuple[str, ...]:
+    return DEPARTMENTS
+
+
+__all__ = ["Cadres", "Enterprises", "Policies", "SIZE_CLASSES", "build_cadres", "build_enterprises", "build_initial_issues", "build_policies"]

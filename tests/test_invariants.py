@@ -1,0 +1,44 @@
+"""MODEL.md §7 invariants, property-based over seeds and a few levers."""
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import siyi_sim
+from invariants import check_invariants
+
+from conftest import SMALL
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    scenario=st.sampled_from(["campaign_2020", "random_matching", "placement_30d", "formality", "no_follow_up"]),
+    alpha=st.floats(0.0, 0.5),
+    fear_weight=st.floats(0.0, 1.0),
+    decay=st.floats(0.0, 0.05),
+)
+def test_invariants_hold_across_seeds_and_levers(seed, scenario, alpha, fear_weight, decay):
+    overrides = {**SMALL, "trust.alpha": alpha, "disclosure.fear_weight": fear_weight, "trust.tie_decay_per_day": decay}
+    result = siyi_sim.simulate(scenario, seed=seed, overrides=overrides)
+    check_invariants(result.model)
+
+
+@settings(max_examples=4, deadline=None)
+@given(seed=st.integers(0, 10**6))
+def test_normalized_invariants(seed):
+    result = siyi_sim.simulate("campaign_then_normalized", seed=seed, days=500, overrides=SMALL)
+    check_invariants(result.model)
+    assert result.summary["placements"] > result.summary["enterprises_served"] * 0.5
+
+
+def test_default_campaign_invariants(campaign_run):
+    check_invariants(campaign_run.model)
+
+
+def test_baseline_places_nobody_and_has_zero_program(baseline_run):
+    s = baseline_run.summary
+    assert s["cadres_placed"] == 0 and s["enterprises_served"] == 0 and s["placements"] == 0
+    for key, value in s.items():
+        if key.startswith("program_"):
+            assert value == 0, key
+    check_invariants(baseline_run.model)

@@ -1,0 +1,127 @@
+"""Patterns P1–P6 (MODEL.md §1), each fast, and each failing when its mechanism is switched off.
+
+The full 10-seed validation is ``siyi validate``; here a pattern runs on few seeds and, where the
+pattern allows, a small district. Every test measures through the same functions as
+``siyi validate`` (``siyi_sim.calibration.validate``).
+"""
+
+import pytest
+
+from siyi_sim.calibration import validate as v
+from siyi_sim.calibration.calibrate import TARGETS
+from siyi_sim.processes import resolution
+
+#: A mid-size district: enough placements per run for medians and rates, ~1 s a run.
+MID = {"population.n_cadres": 600, "population.n_enterprises": 1200, "campaign.firms_per_batch": 25}
+SEEDS = [1, 2]
+SMALL_P2 = {"population.n_cadres": 300, "population.n_enterprises": 300}
+
+
+def _runs(scenario, **overrides):
+    return [v.run_measured(scenario, s, {**MID, **overrides}) for s in SEEDS]
+
+
+@pytest.fixture(scope="module")
+def campaign():
+    return _runs("campaign_2020")
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return _runs("baseline")
+
+
+@pytest.fixture(scope="module")
+def no_safeguards():
+    return _runs("no_safeguards")
+
+
+# --- P1 ---------------------------------------------------------------------------------------
+
+def test_p1_campaign_reproduces_the_2020_totals_on_one_seed(campaign_run):
+    """Smoke test: one full-size seed within +-25 % of every total (10 seeds, +-10 %: ``siyi validate``)."""
+    result = v.p1_aggregates([{"summary": campaign_run.summary}], [11])
+    for key, target in TARGETS.items():
+        assert abs(campaign_run.summary[key] / target - 1) <= 0.25, (key, campaign_run.summary[key], target)
+    assert set(result.measured["relative_error_pct"]) == set(TARGETS)
+
+
+def test_p1_fails_when_totals_are_off():
+    fake = {k: 2 * t for k, t in TARGETS.items()}
+    assert not v.p1_aggregates([{"summary": fake}], [0]).passed
+    assert v.p1_aggregates([{"summary": dict(TARGETS)}], [0]).passed
+
+
+# --- P2 ---------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def chains():
+    return v.legacy_chain_counterfactual(3, n_pairs=6, overrides=SMALL_P2)
+
+
+def test_p2_legacy_chain_stuck_without_placement_solved_in_days_with_the_pair(chains):
+    result = v.p2_stuck_chains([chains], [3])
+    assert result.passed, result.measured
+    assert result.measured["no_placement_share_open_after_2y"] > 0.5
+    assert result.measured["pair_median_days_to_permit"] <= 15
+    assert result.measured["control_pair_share_solved_within_placement"] < 0.5
+
+
+def test_p2_fails_without_the_legacy_procedure(chains):
+    off = v.legacy_chain_counterfactual(3, n_pairs=6, days=30, overrides={**SMALL_P2, "resolution.legacy_procedure_effort_days": 100.0}, arms=("responsible_pair",))
+    assert not v.p2_stuck_chains([{**chains, **off}], [3]).passed
+
+
+def test_p2_fails_without_the_inside_push(chains, monkeypatch):
+    monkeypatch.setattr(resolution, "inside_push", lambda model, cadres, depts: cadres < 0)
+    off = v.legacy_chain_counterfactual(3, n_pairs=6, days=30, overrides=SMALL_P2, arms=("responsible_pair",))
+    assert not v.p2_stuck_chains([{**chains, **off}], [3]).passed
+
+
+# --- P3 ---------------------------------------------------------------------------------------
+
+def test_p3_high_fear_owners_open_up_after_about_a_week(campaign):
+    result = v.p3_week_to_trust(campaign, SEEDS)
+    assert result.passed, result.measured
+
+
+def test_p3_fails_without_fear_in_the_disclosure_threshold():
+    result = v.p3_week_to_trust(_runs("campaign_2020", **{"disclosure.fear_weight": 0.0}), SEEDS)
+    assert not result.passed, result.measured
+
+
+# --- P4 ---------------------------------------------------------------------------------------
+
+def test_p4_owners_come_when_invited_through_their_cadre(campaign, baseline):
+    result = v.p4_owners_show_up(campaign, baseline, SEEDS)
+    assert result.passed, result.measured
+
+
+def test_p4_fails_when_the_cadre_invitation_adds_nothing(baseline):
+    off = _runs("campaign_2020", **{"background.owner_attend_via_cadre": 0.0})
+    assert not v.p4_owners_show_up(off, baseline, SEEDS).passed
+
+
+# --- P5 ---------------------------------------------------------------------------------------
+
+def test_p5_closer_without_losing_integrity(campaign, baseline, no_safeguards):
+    result = v.p5_clear_and_close(campaign, baseline, no_safeguards, SEEDS)
+    assert result.passed, result.measured
+
+
+def test_p5_fails_when_the_campaign_runs_without_safeguards(baseline, no_safeguards):
+    """With safeguards off in the 'campaign' arm too, there is no safeguard effect left."""
+    assert not v.p5_clear_and_close(no_safeguards, baseline, no_safeguards, SEEDS).passed
+
+
+# --- P6 ---------------------------------------------------------------------------------------
+
+def test_p6_mindset_spills_over_to_never_placed_firms(campaign, baseline):
+    result = v.p6_mindset_spillover(campaign, baseline, SEEDS)
+    assert result.passed, result.measured
+    assert result.measured["never_placed_ratio"] > 1.0
+
+
+def test_p6_fails_without_attitude_change(baseline):
+    off = _runs("campaign_2020", **{"mindset.line_day_gain": 0.0, "mindset.navigation_gain": 0.0, "mindset.solved_gain": 0.0})
+    assert not v.p6_mindset_spillover(off, baseline, SEEDS).passed
