@@ -10,7 +10,7 @@ Names are imported lazily (PEP 562) so that ``siyi scenarios`` or ``siyi --help`
 importing Mesa and pandas.
 """
 
-from importlib import import_module
+from ._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -26,14 +26,7 @@ _EXPORTS = {
 }
 
 __all__ = [*_EXPORTS, "__version__"]
-
-
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'siyi_sim' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, globals(), _EXPORTS)
 
 
 def __dir__():

@@ -15,7 +15,7 @@ directory, replay a run), ``brief`` (HTML), ``sensitivity`` (SALib Morris/Sobol 
 runner), ``commands`` (``siyi brief`` / ``siyi sensitivity``).
 """
 
-from importlib import import_module
+from .._lazy import lazy_exports
 
 #: Public names and their modules, imported on first use (PEP 562): registering ``siyi brief``
 #: in the CLI must not import matplotlib and pandas.
@@ -32,10 +32,4 @@ _EXPORTS = {
 __all__ = list(_EXPORTS)
 
 
-def __getattr__(name: str):
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'siyi_sim.analysis' has no attribute {name!r}")
-    module = _EXPORTS[name]
-    value = import_module(f".{name}", __name__) if module is None else getattr(import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, globals(), _EXPORTS)

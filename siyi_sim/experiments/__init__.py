@@ -19,7 +19,7 @@ One module per job: ``plan`` (TOML file), ``keys`` (run_key, seeds), ``specs`` (
 tests). Guide: ``docs/experiments.md``.
 """
 
-from importlib import import_module
+from .._lazy import lazy_exports
 
 #: Public names and the module each lives in; imported on first use (PEP 562), so that
 #: registering ``siyi sweep`` in the CLI does not import pandas, pyarrow or dask.
@@ -39,13 +39,7 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'siyi_sim.experiments' has no attribute {name!r}")
-
+__getattr__ = lazy_exports(__name__, globals(), _EXPORTS)
 
 __all__ = [
     "Plan",
