@@ -18,7 +18,6 @@ from ..issues import CH_SELF, CH_TIE, RESOLVED
 from ..population import add_issues
 from ..streams import APPROACH, APPROACH_SUCCESS, keyed_uniforms
 from . import disclosure, integrity, policies, resolution
-from .finance import JobFair
 
 ALL_TYPES = np.arange(len(ISSUE_TYPES))
 ARRIVAL_P = np.array([t.arrival_weight for t in ISSUE_TYPES]) / sum(t.arrival_weight for t in ISSUE_TYPES)
@@ -107,5 +106,3 @@ def inspections(model) -> None:
     f.enforced_by_dept[firms] = rng.choice(np.array(ENFORCEMENT_DEPARTMENTS), k)
     f.fear[firms] += b.inspection_fear_gain * (1.0 - f.fear[firms])
 
-
-__all__ = ["JobFair", "step"]

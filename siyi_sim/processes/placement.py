@@ -19,7 +19,7 @@ from ..catalog import DEPT
 from ..issues import CH_FOLLOW_UP, CH_PLACEMENT, DISCLOSED, IN_PROGRESS, LATENT
 from ..networks import cadre_node, firm_node
 from . import disclosure, integrity, mindset, policies, resolution
-from .trust import daily_update, initial_edge_trust, owner_update
+from .trust import daily_update, initial_edge_trust, owner_update, solved_bump
 
 HIGH_FEAR = 0.6
 FALLBACK_DEPARTMENTS = (DEPT["human_resources_social_security"], DEPT["tax"], DEPT["market_supervision"])
@@ -342,7 +342,7 @@ def _work_issues(model, act, slot, cad, rows, present) -> None:
         weight = weight * (1.0 + model.cfg.trust.adversarial_help_bonus * model.ties.adversarial[tie_rows])
         t = model.ties.current(model.day, tie_rows.ravel()).reshape(-1, 2)
         gain = np.minimum(model.cfg.trust.beta * weight, 1.0)
-        model.ties.set_trust(tie_rows.ravel(), (1.0 - (1.0 - t) * (1.0 - gain)).ravel(), model.day)
+        model.ties.set_trust(tie_rows.ravel(), solved_bump(t, gain).ravel(), model.day)
 
 
 def _review_policies(model, act, cad, present, rng) -> None:
