@@ -85,8 +85,15 @@ def main() -> int:
     }
     if not args.skip_large:
         large = large_run_in_child(30)
-        result.update({"scale30_seconds": round(large["seconds"], 2), "scale30_peak_rss_mb": round(large["peak_rss_mb"], 1)})
-    targets = {"ratio_siyi_to_boltzmann": 0.10, "scale4_time_ratio": 4.5, "scale30_seconds": 60, "scale30_peak_rss_mb": 4096}
+        result.update(
+            {"scale30_seconds": round(large["seconds"], 2), "scale30_peak_rss_mb": round(large["peak_rss_mb"], 1)}
+        )
+    targets = {
+        "ratio_siyi_to_boltzmann": 0.10,
+        "scale4_time_ratio": 4.5,
+        "scale30_seconds": 60,
+        "scale30_peak_rss_mb": 4096,
+    }
     for key, value in result.items():
         verdict = ""
         if key in targets:

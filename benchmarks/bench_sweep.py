@@ -44,23 +44,42 @@ daily = ["mean_owner_trust", "issues_resolved_total"]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=16, help="replications per scenario (default 16: enough runs to amortise the pool start-up of ~1 s)")
+    parser.add_argument(
+        "--reps",
+        type=int,
+        default=16,
+        help="replications per scenario (default 16: enough runs to amortise the pool start-up of ~1 s)",
+    )
     parser.add_argument("--days", type=int, default=None, help="horizon (default: each scenario's)")
     parser.add_argument("--scenarios", nargs="+", default=["baseline", "campaign_2020"])
-    parser.add_argument("--repeat", type=int, default=2, help="attempts per configuration; the fastest counts (default 2)")
-    parser.add_argument("--no-direct", dest="direct", action="store_false", help="skip the direct model loop (saves time)")
-    parser.add_argument("--synthetic", type=float, default=None, metavar="SECONDS", help="runs that sleep SECONDS instead of the model")
+    parser.add_argument(
+        "--repeat", type=int, default=2, help="attempts per configuration; the fastest counts (default 2)"
+    )
+    parser.add_argument(
+        "--no-direct", dest="direct", action="store_false", help="skip the direct model loop (saves time)"
+    )
+    parser.add_argument(
+        "--synthetic", type=float, default=None, metavar="SECONDS", help="runs that sleep SECONDS instead of the model"
+    )
     args = parser.parse_args()
-    text = PLAN.format(scenarios=list(args.scenarios).__repr__().replace("'", '"'), reps=args.reps, days=f"days = {args.days}" if args.days else "")
+    text = PLAN.format(
+        scenarios=list(args.scenarios).__repr__().replace("'", '"'),
+        reps=args.reps,
+        days=f"days = {args.days}" if args.days else "",
+    )
     run_fn, validate = None, True
     if args.synthetic is not None:
         from siyi_sim.experiments.synthetic import synthetic_run
 
-        text = text.replace("[keep]", f"[set]\nsleep_seconds = {args.synthetic}\n[keep]").replace('"mean_owner_trust", "issues_resolved_total"', '"y"')
+        text = text.replace("[keep]", f"[set]\nsleep_seconds = {args.synthetic}\n[keep]").replace(
+            '"mean_owner_trust", "issues_resolved_total"', '"y"'
+        )
         run_fn, validate = synthetic_run, False
     plan = parse_plan(text, "bench.toml")
     specs = expand(plan, validate=validate)
-    print(f"{len(specs)} runs ({', '.join(args.scenarios)} x {args.reps} replications); cores: {os.cpu_count()}; load average: {os.getloadavg()[0]:.2f}")
+    print(
+        f"{len(specs)} runs ({', '.join(args.scenarios)} x {args.reps} replications); cores: {os.cpu_count()}; load average: {os.getloadavg()[0]:.2f}"
+    )
 
     if args.direct:
         start, cpu = time.perf_counter(), time.process_time()
@@ -95,10 +114,16 @@ def main() -> None:
     per_run, per_run_cpu = inside1 / len(specs), inside_cpu1 / len(specs)
     print(f"throughput 2 workers / 1 worker: {speedup:.2f}x   (target >= 1.8x)  {'OK' if speedup >= 1.8 else 'MISSED'}")
     if inside_cpu2 > 0.01 * len(specs) and inside2 > 1.2 * inside_cpu2:
-        print(f"  note: 2-worker runs got {inside_cpu2 / inside2:.0%} of a core each (wall {inside2:.1f} s vs CPU {inside_cpu2:.1f} s): other load on the machine")
-    print(f"runner overhead per run (wall): {overhead * 1000:.1f} ms = {100 * overhead / per_run:.1f} % of a run   (target <= 5 %)  {'OK' if overhead / per_run <= 0.05 else 'MISSED'}")
+        print(
+            f"  note: 2-worker runs got {inside_cpu2 / inside2:.0%} of a core each (wall {inside2:.1f} s vs CPU {inside_cpu2:.1f} s): other load on the machine"
+        )
+    print(
+        f"runner overhead per run (wall): {overhead * 1000:.1f} ms = {100 * overhead / per_run:.1f} % of a run   (target <= 5 %)  {'OK' if overhead / per_run <= 0.05 else 'MISSED'}"
+    )
     if per_run_cpu > 0.01:
-        print(f"runner overhead per run (CPU):  {overhead_cpu * 1000:.1f} ms = {100 * overhead_cpu / per_run_cpu:.1f} % of a run")
+        print(
+            f"runner overhead per run (CPU):  {overhead_cpu * 1000:.1f} ms = {100 * overhead_cpu / per_run_cpu:.1f} % of a run"
+        )
     print(f"load average now: {os.getloadavg()[0]:.2f}")
 
 

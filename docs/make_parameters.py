@@ -30,6 +30,7 @@ def calibrated_values() -> dict:
         return {}
     return dict(CALIBRATED)
 
+
 OUT = ROOT / "docs" / "parameters.md"
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[+-]?\d+)?")
 

@@ -16,7 +16,11 @@ def lazy_exports(package: str, namespace: dict[str, Any], exports: dict[str, str
         if name not in exports:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
         module = exports[name]
-        value = import_module(f"{package}.{name}") if module is None else getattr(import_module(f"{package}.{module}"), name)
+        value = (
+            import_module(f"{package}.{name}")
+            if module is None
+            else getattr(import_module(f"{package}.{module}"), name)
+        )
         namespace[name] = value
         return value
 

@@ -26,7 +26,9 @@ def check_seed(seed: Any) -> int:
     return int(seed)
 
 
-def simulate(scenario: str = "campaign_2020", seed: int = 0, days: int | None = None, overrides: dict[str, Any] | None = None) -> RunResult:
+def simulate(
+    scenario: str = "campaign_2020", seed: int = 0, days: int | None = None, overrides: dict[str, Any] | None = None
+) -> RunResult:
     """Run one scenario to its horizon; return summary, daily series and the model."""
     config = scenario_config(scenario, overrides, days)
     model = SiyiModel(config, seed=check_seed(seed), scenario_name=scenario)

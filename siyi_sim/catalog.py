@@ -38,7 +38,11 @@ DEPT = {name: i for i, name in enumerate(DEPARTMENTS)}
 #: Departments that inspect and fine firms (source of adversarial "cat and mouse" edges).
 ENFORCEMENT_DEPARTMENTS = (DEPT["ecology_environment"], DEPT["market_supervision"], DEPT["emergency_management"])
 #: Departments that run a legacy-issue procedure for old industrial firms (case 1, case 2).
-LEGACY_PROCEDURE_DEPARTMENTS = (DEPT["ecology_environment"], DEPT["planning_natural_resources"], DEPT["housing_urban_rural"])
+LEGACY_PROCEDURE_DEPARTMENTS = (
+    DEPT["ecology_environment"],
+    DEPT["planning_natural_resources"],
+    DEPT["housing_urban_rural"],
+)
 #: Bank and utility staff: invited rather than mandatory, but in the placement pool like them.
 INVITED_DEPARTMENTS = (DEPT["banks"], DEPT["utilities"])
 #: Policies come from the first ``policies.n_policy_departments`` of these (18 in 2020).

@@ -121,10 +121,18 @@ def _extensions() -> list[Callable]:
     """Sub-command groups living beside their library code (sweep, brief, ...)."""
     registers = []
     # --- extension registrations (one line each) ---
-    from .experiments.commands import register; registers.append(register)  # noqa: E702  sweep, compare
-    from .dashboard.commands import register; registers.append(register)  # noqa: E702  dashboard
-    from .calibration.commands import register; registers.append(register)  # noqa: E702  calibrate, validate, case
-    from .analysis.commands import register; registers.append(register)  # noqa: E702  brief, sensitivity
+    from .experiments.commands import register
+
+    registers.append(register)
+    from .dashboard.commands import register
+
+    registers.append(register)
+    from .calibration.commands import register
+
+    registers.append(register)
+    from .analysis.commands import register
+
+    registers.append(register)
     # --- end extension registrations ---
     return registers
 

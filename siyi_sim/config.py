@@ -34,22 +34,44 @@ class RunParams(Section):
 
 
 class PopulationParams(Section):
-    n_cadres: int = P(1500, 20, 2_000_000, "cadres", "District-level cadres incl. invited bank/utility staff (MODEL.md §2).")
+    n_cadres: int = P(
+        1500, 20, 2_000_000, "cadres", "District-level cadres incl. invited bank/utility staff (MODEL.md §2)."
+    )
     n_enterprises: int = P(3000, 10, 5_000_000, "firms", "Enterprises in the district (MODEL.md §2).")
     share_small_micro: float = P(0.8, 0.0, 1.0, "share", "Most private firms are small or micro (FACTS.md).")
     share_outside_park: float = P(0.35, 0.0, 1.0, "share", "Firms in towns, outside the industrial park.")
     old_firm_cutoff_year: int = P(2005, 1980, 2020, "year", "Firms founded before this predate current land-use rules.")
-    legacy_chain_prob: float = P(0.5, 0.0, 1.0, "probability", "Old firm outside the park carries a permit<-EIA<-land-use chain (case 1).")
-    legacy_single_prob: float = P(0.15, 0.0, 1.0, "probability", "Any firm carries a stand-alone legacy issue (e.g. property certificate, case 2).")
-    initial_issues_per_firm: float = P(1.4, 0.0, 20.0, "issues/firm", "Mean latent difficulties a firm carries at the start (Poisson).")
-    owner_trust_mean: float = P(0.35, 0.01, 0.99, "[0,1]", "'Clear but not close': owners keep distance from government.")
+    legacy_chain_prob: float = P(
+        0.5, 0.0, 1.0, "probability", "Old firm outside the park carries a permit<-EIA<-land-use chain (case 1)."
+    )
+    legacy_single_prob: float = P(
+        0.15,
+        0.0,
+        1.0,
+        "probability",
+        "Any firm carries a stand-alone legacy issue (e.g. property certificate, case 2).",
+    )
+    initial_issues_per_firm: float = P(
+        1.4, 0.0, 20.0, "issues/firm", "Mean latent difficulties a firm carries at the start (Poisson)."
+    )
+    owner_trust_mean: float = P(
+        0.35, 0.01, 0.99, "[0,1]", "'Clear but not close': owners keep distance from government."
+    )
     owner_fear_mean: float = P(0.35, 0.01, 0.99, "[0,1]", "Fear of 'being settled with later' (case 4).")
-    liaison_mean_small: float = P(0.2, 0.0, 1.0, "[0,1]", "Small firms lack staff who know how to deal with government.")
+    liaison_mean_small: float = P(
+        0.2, 0.0, 1.0, "[0,1]", "Small firms lack staff who know how to deal with government."
+    )
     liaison_mean_large: float = P(0.6, 0.0, 1.0, "[0,1]", "Larger firms have government-affairs staff.")
-    policy_awareness_mean: float = P(0.35, 0.0, 1.0, "share", "Share of eligible policies a firm knows of (many new rules in 2020).")
-    prior_enforcement_share: float = P(0.12, 0.0, 1.0, "share", "Firms fined before by an enforcement department (adversarial history).")
+    policy_awareness_mean: float = P(
+        0.35, 0.0, 1.0, "share", "Share of eligible policies a firm knows of (many new rules in 2020)."
+    )
+    prior_enforcement_share: float = P(
+        0.12, 0.0, 1.0, "share", "Firms fined before by an enforcement department (adversarial history)."
+    )
     hiring_gap_share: float = P(0.55, 0.0, 1.0, "share", "Firms short of workers (e.g. ageing skilled workers).")
-    hiring_gap_mean: float = P(34.0, 0.0, 1000.0, "workers", "Mean unfilled positions of a firm with a gap (geometric).")
+    hiring_gap_mean: float = P(
+        34.0, 0.0, 1000.0, "workers", "Mean unfilled positions of a firm with a gap (geometric)."
+    )
     credit_need_share: float = P(0.3, 0.0, 1.0, "share", "Firms needing credit in 2020.")
     credit_need_median_yuan: float = P(330_000.0, 0.0, 1e9, "yuan", "Median credit need (lognormal).")
     credit_need_sigma: float = P(0.9, 0.0, 3.0, "log-sd", "Spread of credit needs.")
@@ -60,7 +82,9 @@ class PopulationParams(Section):
     share_section_rank: float = P(0.45, 0.0, 1.0, "share", "Section chiefs and deputies (all mandatory in 2020).")
     competence_mean: float = P(0.7, 0.05, 1.0, "[0,1]", "Problem-solving effectiveness of a cadre-day.")
     attitude_mean: float = P(0.3, 0.01, 0.99, "[0,1]", "Service attitude before the program: 'cold and rigid'.")
-    integrity_mean: float = P(0.85, 0.01, 0.99, "[0,1]", "Most cadres are clean; (1-integrity) scales improper-exchange risk.")
+    integrity_mean: float = P(
+        0.85, 0.01, 0.99, "[0,1]", "Most cadres are clean; (1-integrity) scales improper-exchange risk."
+    )
     policy_knowledge_mean: float = P(0.25, 0.0, 1.0, "[0,1]", "Cadres know few of the new policies before training.")
     bank_utility_share: float = P(0.08, 0.0, 0.5, "share", "Cadres from invited banks and utilities.")
 
@@ -68,19 +92,31 @@ class PopulationParams(Section):
 class PolicyParams(Section):
     n_policies: int = P(182, 0, 100_000, "policies", "182 preferential policies collected (FACTS.md).")
     n_policy_departments: int = P(18, 1, 20, "departments", "Policies came from 18 departments.")
-    eligibility_prob: float = P(0.06, 0.0, 1.0, "probability", "Chance a firm of a policy's size class, sector and flag meets its remaining criteria.")
-    small_only_share: float = P(0.4, 0.0, 1.0, "share", "Policies for small and micro firms only (many 2020 relief rules).")
+    eligibility_prob: float = P(
+        0.06,
+        0.0,
+        1.0,
+        "probability",
+        "Chance a firm of a policy's size class, sector and flag meets its remaining criteria.",
+    )
+    small_only_share: float = P(
+        0.4, 0.0, 1.0, "share", "Policies for small and micro firms only (many 2020 relief rules)."
+    )
     sector_share: float = P(0.5, 0.0, 1.0, "share", "Share of the 8 sectors a policy covers.")
     benefit_median_yuan: float = P(62_000.0, 0.0, 1e9, "yuan", "Median benefit of a policy claim (lognormal, skewed).")
     benefit_sigma: float = P(0.8, 0.0, 3.0, "log-sd", "Skew of policy benefits; mean is median*exp(sigma^2/2).")
     paperwork_mean: float = P(0.5, 0.0, 1.0, "[0,1]", "Mean paperwork difficulty of a policy claim.")
     claim_success_base: float = P(0.6, 0.0, 1.0, "probability", "Claim success with no paperwork and no help.")
     claim_help_bonus: float = P(0.3, 0.0, 1.0, "probability", "Extra success when a cadre helps with the paperwork.")
-    self_uptake_per_year: float = P(0.6, 0.0, 52.0, "claims/year", "Hazard that a firm files a known, unclaimed policy itself.")
+    self_uptake_per_year: float = P(
+        0.6, 0.0, 52.0, "claims/year", "Hazard that a firm files a known, unclaimed policy itself."
+    )
     desk_enabled: bool = Flag(True, "18 section chiefs form a policy-matching desk for placed cadres.")
     desk_chiefs: int = P(18, 0, 1000, "chiefs", "Size of the policy desk (FACTS.md).")
     desk_queries_per_chief_day: float = P(4.0, 0.0, 100.0, "queries/day", "Firm-policy checks one chief can run a day.")
-    review_per_cadre_day: float = P(0.25, 0.0, 20.0, "checks/day", "Policy checks a cadre manages alone per unit of policy knowledge.")
+    review_per_cadre_day: float = P(
+        0.25, 0.0, 20.0, "checks/day", "Policy checks a cadre manages alone per unit of policy knowledge."
+    )
     training_knowledge_gain: float = P(0.25, 0.0, 1.0, "[0,1]", "Half a day of policy training before placement.")
 
 
@@ -88,69 +124,141 @@ class TrustParams(Section):
     alpha: float = P(0.08, 0.0, 1.0, "1/day", "Daily trust gain from presence: t += alpha(1-t)(1+line_bonus*on_line).")
     line_bonus: float = P(1.0, 0.0, 10.0, "multiplier", "Working on the production line builds trust faster (case 4).")
     line_day_prob: float = P(0.3, 0.0, 1.0, "probability", "Chance a present cadre works on the line on a given day.")
-    beta: float = P(0.12, 0.0, 1.0, "per issue", "Trust gain per issue solved: t += beta(1-t) (scaled by share of work in a placement).")
-    adversarial_help_bonus: float = P(3.0, 0.0, 10.0, "multiplier", "Help from the office that fined the firm surprises: beta*(1+bonus) on adversarial ties (case 1).")
+    beta: float = P(
+        0.12,
+        0.0,
+        1.0,
+        "per issue",
+        "Trust gain per issue solved: t += beta(1-t) (scaled by share of work in a placement).",
+    )
+    adversarial_help_bonus: float = P(
+        3.0,
+        0.0,
+        10.0,
+        "multiplier",
+        "Help from the office that fined the firm surprises: beta*(1+bonus) on adversarial ties (case 1).",
+    )
     gamma: float = P(0.06, 0.0, 1.0, "1/day", "Trust loss per absent day: t -= gamma*t.")
     kappa: float = P(0.5, 0.0, 1.0, "share", "Owner's general trust after placement: g += kappa(max_edge_t - g).")
-    adversarial_penalty: float = P(0.5, 0.0, 1.0, "share", "Edge with an enforcement history starts at g*(1-penalty) ('cat and mouse').")
+    adversarial_penalty: float = P(
+        0.5, 0.0, 1.0, "share", "Edge with an enforcement history starts at g*(1-penalty) ('cat and mouse')."
+    )
     tie_decay_per_day: float = P(0.0015, 0.0, 1.0, "1/day", "Ties fade without contact: t *= (1-decay)^days.")
     contact_refresh: float = P(0.05, 0.0, 1.0, "per contact", "A follow-up or tie contact: t += refresh(1-t).")
     strong_tie_threshold: float = P(0.6, 0.0, 1.0, "[0,1]", "Tie strength counted as 'close' (MODEL.md §6).")
-    tie_first_call_threshold: float = P(0.55, 0.0, 1.0, "[0,1]", "Owner calls a cadre first with new issues above this trust (case 1).")
+    tie_first_call_threshold: float = P(
+        0.55, 0.0, 1.0, "[0,1]", "Owner calls a cadre first with new issues above this trust (case 1)."
+    )
 
 
 class DisclosureParams(Section):
     fear_weight: float = P(0.25, 0.0, 1.0, "trust units", "Fear raises every disclosure threshold by fear_weight*fear.")
     noise_sd: float = P(0.05, 0.0, 1.0, "trust units", "Day-to-day noise on a disclosure threshold.")
     sensitivity_scale: float = P(1.0, 0.0, 3.0, "multiplier", "Scales the per-type sensitivities of ISSUE_TYPES.")
-    self_raise_margin: float = P(0.1, 0.0, 1.0, "trust units", "Firms raise an issue themselves only if general trust exceeds its threshold minus this.")
+    self_raise_margin: float = P(
+        0.1,
+        0.0,
+        1.0,
+        "trust units",
+        "Firms raise an issue themselves only if general trust exceeds its threshold minus this.",
+    )
 
 
 class ResolutionParams(Section):
     effort_scale: float = P(1.0, 0.01, 100.0, "multiplier", "Scales the per-type effort (cadre-days) of ISSUE_TYPES.")
-    own_department_match: float = P(1.0, 0.0, 1.0, "multiplier", "A cadre of the responsible department works at full effect.")
-    tied_department_match: float = P(0.6, 0.0, 1.0, "multiplier", "A cadre whose partner is of that department knows whom to call.")
-    other_department_match: float = P(0.25, 0.0, 1.0, "multiplier", "A cadre of another department mostly runs errands.")
-    legacy_effort_multiplier: float = P(20.0, 1.0, 1000.0, "multiplier", "Outside the legacy procedure an old-firm issue takes this many times the usual work: no rule covers it.")
-    legacy_procedure_effort_days: float = P(1.0, 0.0, 100.0, "cadre-days", "Effort of a legacy issue once pushed from inside through the procedure.")
-    legacy_ordinary_success: float = P(0.002, 0.0, 1.0, "probability/approach", "Legacy issues 'almost never move' through ordinary channels.")
+    own_department_match: float = P(
+        1.0, 0.0, 1.0, "multiplier", "A cadre of the responsible department works at full effect."
+    )
+    tied_department_match: float = P(
+        0.6, 0.0, 1.0, "multiplier", "A cadre whose partner is of that department knows whom to call."
+    )
+    other_department_match: float = P(
+        0.25, 0.0, 1.0, "multiplier", "A cadre of another department mostly runs errands."
+    )
+    legacy_effort_multiplier: float = P(
+        20.0,
+        1.0,
+        1000.0,
+        "multiplier",
+        "Outside the legacy procedure an old-firm issue takes this many times the usual work: no rule covers it.",
+    )
+    legacy_procedure_effort_days: float = P(
+        1.0, 0.0, 100.0, "cadre-days", "Effort of a legacy issue once pushed from inside through the procedure."
+    )
+    legacy_ordinary_success: float = P(
+        0.002, 0.0, 1.0, "probability/approach", "Legacy issues 'almost never move' through ordinary channels."
+    )
 
 
 class OrdinaryChannelParams(Section):
-    approach_hazard_per_day: float = P(0.012, 0.0, 1.0, "1/day", "Base daily hazard that a firm takes an open issue to a department itself.")
-    liaison_weight: float = P(2.0, 0.0, 20.0, "multiplier", "hazard *= 1 + liaison_weight*liaison: firms with liaison staff go more.")
-    trust_weight: float = P(1.0, 0.0, 20.0, "multiplier", "hazard *= trust_weight*general_trust + 0.5: distrust keeps owners away.")
-    speed_base: float = P(0.08, 0.0, 1.0, "probability", "Success chance of one approach at a department of attitude 0.")
-    speed_attitude_weight: float = P(0.6, 0.0, 1.0, "probability", "speed = speed_base + weight*mean attitude of the department's cadres.")
+    approach_hazard_per_day: float = P(
+        0.012, 0.0, 1.0, "1/day", "Base daily hazard that a firm takes an open issue to a department itself."
+    )
+    liaison_weight: float = P(
+        2.0, 0.0, 20.0, "multiplier", "hazard *= 1 + liaison_weight*liaison: firms with liaison staff go more."
+    )
+    trust_weight: float = P(
+        1.0, 0.0, 20.0, "multiplier", "hazard *= trust_weight*general_trust + 0.5: distrust keeps owners away."
+    )
+    speed_base: float = P(
+        0.08, 0.0, 1.0, "probability", "Success chance of one approach at a department of attitude 0."
+    )
+    speed_attitude_weight: float = P(
+        0.6, 0.0, 1.0, "probability", "speed = speed_base + weight*mean attitude of the department's cadres."
+    )
 
 
 class FinanceParams(Section):
     loan_share_of_need: float = P(0.8, 0.0, 1.0, "share", "Share of the credit need a resolved loan issue delivers.")
-    jobfair_fill_per_day: float = P(0.04, 0.0, 1.0, "1/day", "Share of the remaining hiring gap filled per day once in the job-fair pool.")
+    jobfair_fill_per_day: float = P(
+        0.04, 0.0, 1.0, "1/day", "Share of the remaining hiring gap filled per day once in the job-fair pool."
+    )
     jobfair_days: int = P(120, 1, 3650, "days", "The recruitment pool places workers for this long.")
 
 
 class ShirkingParams(Section):
-    base_absence: float = P(0.25, 0.0, 1.0, "probability/day", "Absence risk of a cadre with attitude 0 and no deterrence.")
+    base_absence: float = P(
+        0.25, 0.0, 1.0, "probability/day", "Absence risk of a cadre with attitude 0 and no deterrence."
+    )
     invitation_multiplier: float = P(2.0, 1.0, 10.0, "multiplier", "Owner's 'you need not come' raises absence risk.")
     invitation_weight: float = P(0.8, 0.0, 1.0, "probability", "P(invitation) = weight*fear*(1-trust) on day 1.")
     checkin_deterrence: float = P(0.4, 0.0, 1.0, "share", "Daily location check-in cuts absence by this share.")
     supervision_deterrence: float = P(0.3, 0.0, 1.0, "share", "Random phone/on-site checks cut absence by this share.")
-    evaluation_deterrence: float = P(0.3, 0.0, 1.0, "share", "Back-to-back evaluation to the Organization Department cuts absence.")
+    evaluation_deterrence: float = P(
+        0.3, 0.0, 1.0, "share", "Back-to-back evaluation to the Organization Department cuts absence."
+    )
 
 
 class IntegrityParams(Section):
-    p0: float = P(0.02, 0.0, 1.0, "probability/day", "Improper-exchange base risk per close contact day: p0*closeness*(1-integrity)*(1-safeguards).")
-    ordinary_p0: float = P(0.03, 0.0, 1.0, "probability/approach", "Base risk of an improper exchange when a firm approaches a department.")
-    meal_subsidy_effect: float = P(0.6, 0.0, 1.0, "share", "District pays 500 yuan per firm for meals: no meals from the firm.")
-    no_special_arrangement_effect: float = P(0.5, 0.0, 1.0, "share", "No lodging/transport/special arrangements from the firm.")
+    p0: float = P(
+        0.02,
+        0.0,
+        1.0,
+        "probability/day",
+        "Improper-exchange base risk per close contact day: p0*closeness*(1-integrity)*(1-safeguards).",
+    )
+    ordinary_p0: float = P(
+        0.03, 0.0, 1.0, "probability/approach", "Base risk of an improper exchange when a firm approaches a department."
+    )
+    meal_subsidy_effect: float = P(
+        0.6, 0.0, 1.0, "share", "District pays 500 yuan per firm for meals: no meals from the firm."
+    )
+    no_special_arrangement_effect: float = P(
+        0.5, 0.0, 1.0, "share", "No lodging/transport/special arrangements from the firm."
+    )
     supervision_detect_prob: float = P(0.3, 0.0, 1.0, "probability", "Supervision checks detect an improper exchange.")
-    follow_up_contact_days_per_month: float = P(2.0, 0.0, 31.0, "days/month", "Contact days on a live tie that carry integrity risk after placement.")
+    follow_up_contact_days_per_month: float = P(
+        2.0, 0.0, 31.0, "days/month", "Contact days on a live tie that carry integrity risk after placement."
+    )
 
 
 class MindsetParams(Section):
-    line_day_gain: float = P(0.03, 0.0, 1.0, "per line day", "Attitude a += gain(1-a) per production-line day (case 5).")
-    navigation_gain: float = P(0.05, 0.0, 1.0, "per department", "Attitude gain per department navigated for the firm (case 5).")
+    line_day_gain: float = P(
+        0.03, 0.0, 1.0, "per line day", "Attitude a += gain(1-a) per production-line day (case 5)."
+    )
+    navigation_gain: float = P(
+        0.05, 0.0, 1.0, "per department", "Attitude gain per department navigated for the firm (case 5)."
+    )
     solved_gain: float = P(0.02, 0.0, 1.0, "per issue", "Attitude gain per issue solved.")
 
 
@@ -158,19 +266,31 @@ class PlacementParams(Section):
     """Levers of a placement, shared by the campaign and the normalised mechanism."""
 
     placement_days: int = P(15, 1, 365, "days", "Full-time for half a month (FACTS.md).")
-    matching: Literal["ordering", "random"] = Field("ordering", description="Enterprise 'ordering' (demand-driven) or random matching.", json_schema_extra={"unit": "choice"})
+    matching: Literal["ordering", "random"] = Field(
+        "ordering",
+        description="Enterprise 'ordering' (demand-driven) or random matching.",
+        json_schema_extra={"unit": "choice"},
+    )
     same_department_pairs: bool = Flag(False, "Both cadres of a pair from one department (lever variant).")
     named_cadre_prob: float = P(0.1, 0.0, 1.0, "probability", "A firm names a cadre it already knows when ordering.")
     follow_up: bool = Flag(True, "Unfinished items followed up after return, until done.")
-    follow_up_effort: float = P(0.15, 0.0, 1.0, "share of a day", "Effort a returned cadre gives each day to the backlog.")
+    follow_up_effort: float = P(
+        0.15, 0.0, 1.0, "share of a day", "Effort a returned cadre gives each day to the backlog."
+    )
     checkin: bool = Flag(True, "Daily DingTalk location check-in and WeChat work reports.")
     supervision: bool = Flag(True, "Supervision group makes random phone or on-site checks.")
     evaluation: bool = Flag(True, "Back-to-back evaluation by the firm, sent to the Organization Department.")
     safeguards: bool = Flag(True, "Meal subsidy and no-special-arrangement rules.")
     five_ones: bool = Flag(True, "The 'five ones' task list (>=1 line day, suggestion, report...).")
-    suggestion_prob_per_day: float = P(0.15, 0.0, 1.0, "probability/day", "A pair makes a reasonable suggestion on a given day.")
-    report_prob: float = P(0.97, 0.0, 1.0, "probability", "An experience report is written at the end (with the task list).")
-    order_withdrawal_prob: float = P(0.008, 0.0, 1.0, "probability", "A firm that ordered withdraws before its batch (closure, stoppage).")
+    suggestion_prob_per_day: float = P(
+        0.15, 0.0, 1.0, "probability/day", "A pair makes a reasonable suggestion on a given day."
+    )
+    report_prob: float = P(
+        0.97, 0.0, 1.0, "probability", "An experience report is written at the end (with the task list)."
+    )
+    order_withdrawal_prob: float = P(
+        0.008, 0.0, 1.0, "probability", "A firm that ordered withdraws before its batch (closure, stoppage)."
+    )
 
 
 class CampaignParams(Section):
@@ -182,7 +302,9 @@ class CampaignParams(Section):
 
 
 class NormalizedParams(Section):
-    enabled: bool = Flag(False, "Cadres promoted/re-graded/transferred/in Party school in month m are placed in month m+1.")
+    enabled: bool = Flag(
+        False, "Cadres promoted/re-graded/transferred/in Party school in month m are placed in month m+1."
+    )
     start_day: int = P(0, 0, 36500, "day", "First day on which cohorts are counted.")
     promotion_rate: float = P(0.08, 0.0, 1.0, "1/year", "Annual rate of promotion/appointment.")
     regrade_rate: float = P(0.06, 0.0, 1.0, "1/year", "Annual rate of promotion in grade.")
@@ -198,7 +320,9 @@ class BackgroundParams(Section):
     meeting_interval_days: int = P(30, 1, 3650, "days", "District calls firm heads to a meeting monthly.")
     meeting_invitees: int = P(100, 0, 1_000_000, "firms", "Firms invited per meeting.")
     owner_attend_base: float = P(0.25, 0.0, 1.0, "probability", "Owner (not a deputy) attends an ordinary invitation.")
-    owner_attend_via_cadre: float = P(0.6, 0.0, 1.0, "probability", "Extra owner attendance when invited by a trusted cadre (case 6).")
+    owner_attend_via_cadre: float = P(
+        0.6, 0.0, 1.0, "probability", "Extra owner attendance when invited by a trusted cadre (case 6)."
+    )
 
 
 SECTIONS: dict[str, type[Section]] = {
@@ -275,7 +399,11 @@ def parameter_table() -> list[ParamInfo]:
     for sname, scls in SECTIONS.items():
         for fname, field in scls.model_fields.items():
             extra = field.json_schema_extra or {}
-            rows.append(ParamInfo(f"{sname}.{fname}", field.default, extra.get("unit", ""), _range_of(field), field.description or ""))
+            rows.append(
+                ParamInfo(
+                    f"{sname}.{fname}", field.default, extra.get("unit", ""), _range_of(field), field.description or ""
+                )
+            )
     return rows
 
 

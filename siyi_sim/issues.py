@@ -85,10 +85,19 @@ class IssueStore:
         status = STATUS_NAMES[int(status)]
         g.add_nodes_from(
             (i, {"type": ISSUE_TYPES[t].name, "firm": f, "legacy": lg, "status": status, "day_created": d})
-            for i, t, f, lg, d in zip(idx.tolist(), itype.tolist(), firm.tolist(), self.legacy[idx].tolist(), self.day_created[idx].tolist(), strict=True)
+            for i, t, f, lg, d in zip(
+                idx.tolist(),
+                itype.tolist(),
+                firm.tolist(),
+                self.legacy[idx].tolist(),
+                self.day_created[idx].tolist(),
+                strict=True,
+            )
         )
         has_prereq = self.prereq[idx] >= 0
-        g.add_edges_from(zip(self.prereq[idx][has_prereq].tolist(), idx[has_prereq].tolist(), strict=True))  # prereq first
+        g.add_edges_from(
+            zip(self.prereq[idx][has_prereq].tolist(), idx[has_prereq].tolist(), strict=True)
+        )  # prereq first
         return idx
 
     def view(self, name: str) -> np.ndarray:

@@ -83,7 +83,11 @@ def first_sensitive_days(model, high_fear: bool = True) -> list[int]:
     ``high_fear=False``, other) firms that held a sensitive latent issue; a placement that ended
     without one counts as ``length + 1`` (censored), so silence pulls the median up instead of
     dropping out."""
-    return [a.first_sensitive_day or a.length + 1 for a in model.placements if a.closed and a.high_fear == high_fear and a.had_sensitive_latent]
+    return [
+        a.first_sensitive_day or a.length + 1
+        for a in model.placements
+        if a.closed and a.high_fear == high_fear and a.had_sensitive_latent
+    ]
 
 
 def five_ones_done(model, a) -> bool:
@@ -131,15 +135,21 @@ def summarize(model) -> dict:
         "mean_cadre_attitude": float(model.cadres.attitude.mean()),
         "mean_department_speed": float(model.dept_speed.mean()),
         "owner_meeting_attendance": c.meeting_owner_attended / c.meeting_invitations if c.meeting_invitations else 0.0,
-        "owner_attendance_via_cadre": c.attended_via_cadre / c.invitations_via_cadre if c.invitations_via_cadre else 0.0,
+        "owner_attendance_via_cadre": c.attended_via_cadre / c.invitations_via_cadre
+        if c.invitations_via_cadre
+        else 0.0,
         "absence_rate": c.absent_days / c.cadre_days if c.cadre_days else 0.0,
         "median_first_sensitive_disclosure_day": float(np.median(first_sensitive)) if first_sensitive else None,
         "policies_matched_total": int(c.policies_total),
         "subsidy_yuan_total": round(float(c.subsidy_yuan_total), 2),
         "loans_yuan_total": round(float(c.loans_yuan_total), 2),
         "hires_total": int(c.hires_total),
-        "ordinary_resolved_per_unplaced_firm": float(model.firm_ordinary_resolved[~model.firm_ever_placed].mean()) if (~model.firm_ever_placed).any() else None,
-        "mean_evaluation_score": float(np.mean([a.evaluation for a in closed if a.evaluation])) if any(a.evaluation for a in closed) else None,
+        "ordinary_resolved_per_unplaced_firm": float(model.firm_ordinary_resolved[~model.firm_ever_placed].mean())
+        if (~model.firm_ever_placed).any()
+        else None,
+        "mean_evaluation_score": float(np.mean([a.evaluation for a in closed if a.evaluation]))
+        if any(a.evaluation for a in closed)
+        else None,
     }
     assert tuple(out) == SUMMARY_KEYS
     return out

@@ -27,7 +27,6 @@ from .processes import background, finance, followup, integrity, meetings, minds
 from .streams import spawn_streams
 
 
-
 @dataclass
 class Counters:
     """Running totals for the summary and the daily series."""
@@ -79,7 +78,9 @@ class SiyiModel(Model):
         self.trust_graph = build_trust_graph([DEPARTMENTS[d] for d in self.cadres.dept], self.firms.sector)
         self.partner_mask = np.zeros(self.cadres.n, dtype=np.int64)  # bit d: cadre has a pair tie into dept d
         self.dept_speed = np.zeros(len(DEPARTMENTS))
-        self.dept_integrity = np.bincount(self.cadres.dept, self.cadres.integrity, len(DEPARTMENTS)) / np.maximum(np.bincount(self.cadres.dept, minlength=len(DEPARTMENTS)), 1)
+        self.dept_integrity = np.bincount(self.cadres.dept, self.cadres.integrity, len(DEPARTMENTS)) / np.maximum(
+            np.bincount(self.cadres.dept, minlength=len(DEPARTMENTS)), 1
+        )
         mindset.update_department_speed(self)
         self.counters = Counters()
         self.firm_incident = np.zeros(self.firms.n, dtype=bool)

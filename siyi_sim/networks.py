@@ -27,7 +27,15 @@ def firm_node(j: int) -> str:
 class TieTable:
     """Cadre–enterprise ties as growable arrays; ``index[(cadre, firm)]`` gives the row."""
 
-    FIELDS = {"cadre": np.int64, "firm": np.int64, "trust": np.float64, "last_contact": np.int64, "formed_day": np.int64, "batch": np.int64, "adversarial": np.bool_}
+    FIELDS = {
+        "cadre": np.int64,
+        "firm": np.int64,
+        "trust": np.float64,
+        "last_contact": np.int64,
+        "formed_day": np.int64,
+        "batch": np.int64,
+        "adversarial": np.bool_,
+    }
 
     def __init__(self, decay_per_day: float, capacity: int = 256):
         self.n = 0
@@ -45,7 +53,9 @@ class TieTable:
             new[: self.n] = old[: self.n]
             setattr(self, name, new)
 
-    def get_or_add(self, cadre: int, firm: int, trust0: float, day: int, batch: int, adversarial: bool) -> tuple[int, bool]:
+    def get_or_add(
+        self, cadre: int, firm: int, trust0: float, day: int, batch: int, adversarial: bool
+    ) -> tuple[int, bool]:
         """Row of the (cadre, firm) tie, creating it with ``trust0``; second value: created?"""
         key = (cadre, firm)
         row = self.index.get(key)
@@ -55,7 +65,12 @@ class TieTable:
             self._grow()
         row = self.n
         self.cadre[row], self.firm[row], self.trust[row] = cadre, firm, trust0
-        self.last_contact[row], self.formed_day[row], self.batch[row], self.adversarial[row] = day, day, batch, adversarial
+        self.last_contact[row], self.formed_day[row], self.batch[row], self.adversarial[row] = (
+            day,
+            day,
+            batch,
+            adversarial,
+        )
         self.index[key] = row
         self.n += 1
         return row, True
@@ -101,7 +116,13 @@ def sync_trust_graph(model) -> nx.Graph:
     ties, g = model.ties, model.trust_graph
     if ties.n:
         t = ties.current(model.day)
-        for row, cadre, firm, last in zip(range(ties.n), ties.cadre[: ties.n].tolist(), ties.firm[: ties.n].tolist(), ties.last_contact[: ties.n].tolist(), strict=True):
+        for row, cadre, firm, last in zip(
+            range(ties.n),
+            ties.cadre[: ties.n].tolist(),
+            ties.firm[: ties.n].tolist(),
+            ties.last_contact[: ties.n].tolist(),
+            strict=True,
+        ):
             edge = g.edges[cadre_node(cadre), firm_node(firm)]
             edge["trust"] = float(t[row])
             edge["last_contact"] = last

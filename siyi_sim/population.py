@@ -106,8 +106,17 @@ def build_cadres(cfg: Config, rng: np.random.Generator) -> Cadres:
     dept = np.where(invited, rng.choice(np.array(INVITED_DEPARTMENTS), n), rng.choice(np.array(POLICY_DEPARTMENTS), n))
     age = np.clip(rng.normal(p.cadre_age_mean, p.cadre_age_sd, n), 22, 60)
     u = rng.random(n)
-    rank = np.where(u < p.share_division_rank, RANK_DIVISION, np.where(u < p.share_division_rank + p.share_section_rank, RANK_SECTION, RANK_GENERAL))
-    mandatory = invited | ((rank == RANK_DIVISION) & (age < 40)) | (rank == RANK_SECTION) | ((rank == RANK_GENERAL) & (age < 35))
+    rank = np.where(
+        u < p.share_division_rank,
+        RANK_DIVISION,
+        np.where(u < p.share_division_rank + p.share_section_rank, RANK_SECTION, RANK_GENERAL),
+    )
+    mandatory = (
+        invited
+        | ((rank == RANK_DIVISION) & (age < 40))
+        | (rank == RANK_SECTION)
+        | ((rank == RANK_GENERAL) & (age < 35))
+    )
     return Cadres(
         dept=dept.astype(np.int64),
         age=age,
@@ -116,7 +125,9 @@ def build_cadres(cfg: Config, rng: np.random.Generator) -> Cadres:
         competence=beta_with_mean(rng, p.competence_mean, n, 10.0),
         attitude=beta_with_mean(rng, p.attitude_mean, n, 8.0),
         integrity=beta_with_mean(rng, p.integrity_mean, n, 12.0),
-        policy_knowledge=beta_with_mean(rng, p.policy_knowledge_mean, n, 6.0) if p.policy_knowledge_mean > 0 else np.zeros(n),
+        policy_knowledge=beta_with_mean(rng, p.policy_knowledge_mean, n, 6.0)
+        if p.policy_knowledge_mean > 0
+        else np.zeros(n),
     )
 
 
@@ -132,7 +143,11 @@ def build_enterprises(cfg: Config, rng: np.random.Generator) -> Enterprises:
     fear = beta_with_mean(rng, p.owner_fear_mean, n)
     fear = np.where(enforced, fear + FINED_FEAR_RISE * (1 - fear), fear)
     gap = np.where(rng.random(n) < p.hiring_gap_share, rng.geometric(1.0 / max(p.hiring_gap_mean, 1.0), n), 0)
-    credit = np.where(rng.random(n) < p.credit_need_share, p.credit_need_median_yuan * np.exp(p.credit_need_sigma * rng.standard_normal(n)), 0.0)
+    credit = np.where(
+        rng.random(n) < p.credit_need_share,
+        p.credit_need_median_yuan * np.exp(p.credit_need_sigma * rng.standard_normal(n)),
+        0.0,
+    )
     liaison_mean = np.where(small, p.liaison_mean_small, p.liaison_mean_large)
     return Enterprises(
         size_class=size_class.astype(np.int8),
@@ -158,7 +173,9 @@ def issue_sensitivity(cfg: Config, types: np.ndarray) -> np.ndarray:
     return cfg.disclosure.sensitivity_scale * TYPE_SENSITIVITY[types]
 
 
-def add_issues(cfg: Config, store: IssueStore, rng: np.random.Generator, firms, types, day, legacy=False, prereq=None) -> np.ndarray:
+def add_issues(
+    cfg: Config, store: IssueStore, rng: np.random.Generator, firms, types, day, legacy=False, prereq=None
+) -> np.ndarray:
     """Append issues; a legacy issue carries ``legacy_effort_multiplier`` times the usual effort
     until the legacy procedure takes it (see ``processes/resolution.py``)."""
     types = np.asarray(types, dtype=np.int64)
@@ -176,7 +193,11 @@ def build_initial_issues(cfg: Config, firms: Enterprises, rng: np.random.Generat
     owners = np.repeat(np.arange(n), counts)
     types = rng.choice(RANDOM_TYPES, len(owners), p=weights / weights.sum())
     add_issues(cfg, store, rng, owners, types, -rng.integers(1, 730, len(owners)))
-    for name, has in (("loan", firms.credit_need_yuan > 0), ("hiring", firms.hiring_gap > 0), ("patent_ip", firms.patentable)):
+    for name, has in (
+        ("loan", firms.credit_need_yuan > 0),
+        ("hiring", firms.hiring_gap > 0),
+        ("patent_ip", firms.patentable),
+    ):
         who = np.flatnonzero(has)
         add_issues(cfg, store, rng, who, np.full(len(who), ISSUE[name]), -rng.integers(1, 365, len(who)))
     # Legacy chains: permit <- EIA <- land use, for old firms outside the park (case 1).
@@ -185,7 +206,9 @@ def build_initial_issues(cfg: Config, firms: Enterprises, rng: np.random.Generat
     age_days = -rng.integers(3 * 365, 8 * 365, len(chain))
     land = add_issues(cfg, store, rng, chain, np.full(len(chain), ISSUE["land_use"]), age_days, legacy=True)
     eia = add_issues(cfg, store, rng, chain, np.full(len(chain), ISSUE["eia"]), age_days, legacy=True, prereq=land)
-    add_issues(cfg, store, rng, chain, np.full(len(chain), ISSUE["discharge_permit"]), age_days, legacy=True, prereq=eia)
+    add_issues(
+        cfg, store, rng, chain, np.full(len(chain), ISSUE["discharge_permit"]), age_days, legacy=True, prereq=eia
+    )
     # Old permit-chain firms were typically fined for discharging without a permit (case 1).
     fined = chain[rng.random(len(chain)) < 0.5]
     first_fine = fined[firms.enforced_by_dept[fined] < 0]  # others already carry the effect
@@ -196,7 +219,10 @@ def build_initial_issues(cfg: Config, firms: Enterprises, rng: np.random.Generat
     single = np.flatnonzero(rng.random(n) < p.legacy_single_prob)
     kinds = rng.choice(np.array([ISSUE["property_certificate"], ISSUE["construction_approval"]]), len(single))
     add_issues(cfg, store, rng, single, kinds, -rng.integers(2 * 365, 10 * 365, len(single)), legacy=True)
-    assert all(ISSUE_TYPES[t].department in LEGACY_PROCEDURE_DEPARTMENTS for t in (ISSUE["land_use"], ISSUE["eia"], ISSUE["property_certificate"]))
+    assert all(
+        ISSUE_TYPES[t].department in LEGACY_PROCEDURE_DEPARTMENTS
+        for t in (ISSUE["land_use"], ISSUE["eia"], ISSUE["property_certificate"])
+    )
     return store
 
 
@@ -221,7 +247,9 @@ def build_policies(cfg: Config, firms: Enterprises, rng: np.random.Generator) ->
     return Policies(
         dept=rng.choice(depts, m) if m else np.empty(0, dtype=np.int64),
         benefit_yuan=q.benefit_median_yuan * np.exp(q.benefit_sigma * rng.standard_normal(m)),
-        paperwork=beta_with_mean(rng, q.paperwork_mean, m) if 0 < q.paperwork_mean < 1 else np.full(m, q.paperwork_mean),
+        paperwork=beta_with_mean(rng, q.paperwork_mean, m)
+        if 0 < q.paperwork_mean < 1
+        else np.full(m, q.paperwork_mean),
         small_only=small_only,
         sectors=sectors,
         requires=requires,
@@ -236,4 +264,13 @@ def department_names() -> tuple[str, ...]:
     return DEPARTMENTS
 
 
-__all__ = ["Cadres", "Enterprises", "Policies", "SIZE_CLASSES", "build_cadres", "build_enterprises", "build_initial_issues", "build_policies"]
+__all__ = [
+    "SIZE_CLASSES",
+    "Cadres",
+    "Enterprises",
+    "Policies",
+    "build_cadres",
+    "build_enterprises",
+    "build_initial_issues",
+    "build_policies",
+]

@@ -54,7 +54,11 @@ SCENARIOS: dict[str, Scenario] = {
     s.name: s
     for s in [
         Scenario("baseline", "Clear but not close: no placements; firms use ordinary channels only.", _NO_PLACEMENT),
-        Scenario("campaign_2020", "2020 campaign: 10 batches x 50 firms x 2 cadres x 15 days, ordering, five-ones, follow-up, desk, safeguards.", _CAMPAIGN),
+        Scenario(
+            "campaign_2020",
+            "2020 campaign: 10 batches x 50 firms x 2 cadres x 15 days, ordering, five-ones, follow-up, desk, safeguards.",
+            _CAMPAIGN,
+        ),
         Scenario(
             "normalized_promotion",
             "5 years: cadres promoted, re-graded, transferred in or in Party school in month m are placed in month m+1.",
@@ -65,12 +69,20 @@ SCENARIOS: dict[str, Scenario] = {
             "The 2020 campaign, then the normalised mechanism from 2021 on, over 5 years.",
             {**_CAMPAIGN, "normalized.enabled": True, "normalized.start_day": 365, "run.days": _FIVE_YEARS},
         ),
-        _variant("random_matching", "Campaign with random firm and cadre matching instead of enterprise ordering.", placement__matching="random"),
+        _variant(
+            "random_matching",
+            "Campaign with random firm and cadre matching instead of enterprise ordering.",
+            placement__matching="random",
+        ),
         _variant("placement_7d", "Campaign with 7-day placements.", placement__placement_days=7),
         _variant("placement_30d", "Campaign with 30-day placements.", placement__placement_days=30),
         _variant("no_follow_up", "Campaign without the follow-up obligation after return.", placement__follow_up=False),
         _variant("no_policy_desk", "Campaign without the 18-chief policy-matching desk.", policies__desk_enabled=False),
-        _variant("no_safeguards", "Campaign without meal subsidy and no-special-arrangement rules.", placement__safeguards=False),
+        _variant(
+            "no_safeguards",
+            "Campaign without meal subsidy and no-special-arrangement rules.",
+            placement__safeguards=False,
+        ),
         _variant(
             "formality",
             "Campaign without check-in, supervision or back-to-back evaluation: placement as a formality.",
@@ -78,7 +90,11 @@ SCENARIOS: dict[str, Scenario] = {
             placement__supervision=False,
             placement__evaluation=False,
         ),
-        _variant("same_department_pairs", "Campaign with both cadres of a pair from the same department.", placement__same_department_pairs=True),
+        _variant(
+            "same_department_pairs",
+            "Campaign with both cadres of a pair from the same department.",
+            placement__same_department_pairs=True,
+        ),
     ]
 }
 

@@ -12,7 +12,22 @@ from __future__ import annotations
 
 import numpy as np
 
-STREAMS = ("population", "schedule", "placement", "disclosure", "policies", "followup", "arrivals", "ordinary", "integrity", "meetings", "normalized", "self_uptake", "inspections", "jobfair")
+STREAMS = (
+    "population",
+    "schedule",
+    "placement",
+    "disclosure",
+    "policies",
+    "followup",
+    "arrivals",
+    "ordinary",
+    "integrity",
+    "meetings",
+    "normalized",
+    "self_uptake",
+    "inspections",
+    "jobfair",
+)
 
 #: Purposes of keyed draws (distinct keys, independent draws).
 APPROACH, APPROACH_SUCCESS, APPROACH_INTEGRITY = 0, 1, 2

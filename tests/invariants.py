@@ -32,7 +32,14 @@ def check_invariants(model) -> None:
     assert s["program_subsidy_yuan"] <= s["subsidy_yuan_total"] + 1e-6
     assert s["program_loans_yuan"] <= s["loans_yuan_total"] + 1e-6
     assert s["program_hires"] <= s["hires_total"]
-    for key in ("program_subsidy_yuan", "program_loans_yuan", "program_hires", "subsidy_yuan_total", "loans_yuan_total", "hires_total"):
+    for key in (
+        "program_subsidy_yuan",
+        "program_loans_yuan",
+        "program_hires",
+        "subsidy_yuan_total",
+        "loans_yuan_total",
+        "hires_total",
+    ):
         assert s[key] >= 0
     assert 0 <= s["clear_index"] <= 1 and 0 <= s["strong_tie_share"] <= 1
     # Each placement: one enterprise, two distinct cadres; no firm or cadre in two at once.

@@ -34,7 +34,7 @@ def smoke_dir(tmp_path_factory):
 @pytest.fixture(scope="module")
 def brief(smoke_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("brief")
-    assert main([  "brief", str(smoke_dir), "--out", str(out)]) == 0
+    assert main(["brief", str(smoke_dir), "--out", str(out)]) == 0
     return out
 
 
@@ -151,11 +151,21 @@ def test_results_directory_without_finished_runs(smoke_dir, tmp_path, capsys):
 
 
 def test_unknown_metric(smoke_dir, tmp_path, capsys):
-    _fails(capsys, ["brief", str(smoke_dir), "--out", str(tmp_path / "b"), "--metric", "happiness"], tmp_path / "b", "happiness")
+    _fails(
+        capsys,
+        ["brief", str(smoke_dir), "--out", str(tmp_path / "b"), "--metric", "happiness"],
+        tmp_path / "b",
+        "happiness",
+    )
 
 
 def test_unknown_baseline(smoke_dir, tmp_path, capsys):
-    _fails(capsys, ["brief", str(smoke_dir), "--out", str(tmp_path / "b"), "--baseline", "nobody"], tmp_path / "b", "nobody")
+    _fails(
+        capsys,
+        ["brief", str(smoke_dir), "--out", str(tmp_path / "b"), "--baseline", "nobody"],
+        tmp_path / "b",
+        "nobody",
+    )
 
 
 def test_out_is_a_file(smoke_dir, tmp_path, capsys):
@@ -167,4 +177,12 @@ def test_out_is_a_file(smoke_dir, tmp_path, capsys):
 
 
 def test_fmt_is_readable():
-    assert [fmt(v) for v in (0.0, 178.0, 0.040696, 79_150_000.0, 4741.0, -0.71, float("nan"))] == ["0", "178", "0.0407", "79.15 M", "4,741", "-0.71", "n/a"]
+    assert [fmt(v) for v in (0.0, 178.0, 0.040696, 79_150_000.0, 4741.0, -0.71, float("nan"))] == [
+        "0",
+        "178",
+        "0.0407",
+        "79.15 M",
+        "4,741",
+        "-0.71",
+        "n/a",
+    ]

@@ -11,7 +11,13 @@ from siyi_sim import simulate
 from siyi_sim.analysis import figures
 from siyi_sim.analysis.style import save_png
 
-SMALL = {"population.n_cadres": 300, "population.n_enterprises": 600, "campaign.first_batch_day": 2, "campaign.batch_interval_days": 5, "campaign.n_batches": 3}
+SMALL = {
+    "population.n_cadres": 300,
+    "population.n_enterprises": 600,
+    "campaign.first_batch_day": 2,
+    "campaign.batch_interval_days": 5,
+    "campaign.n_batches": 3,
+}
 DAYS = 30
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -11,14 +11,31 @@ from siyi_sim.analysis.sensitivity import parse_params, run_sensitivity
 from siyi_sim.cli import main
 from siyi_sim.experiments import load_runs
 
-SMALL = {"population.n_cadres": 300, "population.n_enterprises": 600, "campaign.first_batch_day": 2, "campaign.batch_interval_days": 5, "campaign.n_batches": 3}
+SMALL = {
+    "population.n_cadres": 300,
+    "population.n_enterprises": 600,
+    "campaign.first_batch_day": 2,
+    "campaign.batch_interval_days": 5,
+    "campaign.n_batches": 3,
+}
 PARAMS = "population.owner_trust_mean,trust.alpha,normalized.promotion_rate"
 
 
 @pytest.fixture(scope="module")
 def morris(tmp_path_factory):
     out = tmp_path_factory.mktemp("sa") / "morris"
-    result = run_sensitivity("morris", PARAMS, "mean_owner_trust", out, samples=3, reps=2, days=20, overrides=SMALL, workers=1, progress=False)
+    result = run_sensitivity(
+        "morris",
+        PARAMS,
+        "mean_owner_trust",
+        out,
+        samples=3,
+        reps=2,
+        days=20,
+        overrides=SMALL,
+        workers=1,
+        progress=False,
+    )
     return result, out
 
 
@@ -39,7 +56,10 @@ def test_morris_reports_seed_noise_beside_the_indices(morris):
     noise = result.noise
     assert noise["replications"] == 2 and noise["seed_variance"] > 0 and 0 <= noise["noise_share"] < 1
     assert 0 <= noise["seed_variance_unshared"] <= noise["seed_variance"] * 2
-    assert table.loc["normalized.promotion_rate", "below_noise"] and table.loc["normalized.promotion_rate", "mu_star_noise_se"] == 0
+    assert (
+        table.loc["normalized.promotion_rate", "below_noise"]
+        and table.loc["normalized.promotion_rate", "mu_star_noise_se"] == 0
+    )
     assert not table.loc["population.owner_trust_mean", "below_noise"]
     record = json.loads((out / "sensitivity.json").read_text())
     assert record["noise"]["seed_variance"] == pytest.approx(noise["seed_variance"])
@@ -52,15 +72,43 @@ def test_morris_runs_on_the_sweep_runner_and_resumes(morris):
     runs = load_runs(out / "sweep")
     assert len(runs) == result.n_runs == result.n_points * 2
     assert (out / "sweep" / "manifest.json").exists()
-    again = run_sensitivity("morris", PARAMS, "mean_owner_trust", out, samples=3, reps=2, days=20, overrides=SMALL, workers=1, progress=False)
+    again = run_sensitivity(
+        "morris",
+        PARAMS,
+        "mean_owner_trust",
+        out,
+        samples=3,
+        reps=2,
+        days=20,
+        overrides=SMALL,
+        workers=1,
+        progress=False,
+    )
     assert len(load_runs(out / "sweep")) == len(runs)  # nothing re-run, nothing duplicated
     pd.testing.assert_frame_equal(again.table, result.table)
 
 
 def test_sobol_indices_from_the_command_line(tmp_path, capsys):
     out = tmp_path / "sobol"
-    argv = ["sensitivity", "--method", "sobol", "--params", "population.owner_trust_mean,normalized.promotion_rate", "--metric", "mean_owner_trust",
-            "--samples", "4", "--reps", "2", "--days", "5", "--workers", "1", "--out", str(out)]
+    argv = [
+        "sensitivity",
+        "--method",
+        "sobol",
+        "--params",
+        "population.owner_trust_mean,normalized.promotion_rate",
+        "--metric",
+        "mean_owner_trust",
+        "--samples",
+        "4",
+        "--reps",
+        "2",
+        "--days",
+        "5",
+        "--workers",
+        "1",
+        "--out",
+        str(out),
+    ]
     argv += [x for k, v in SMALL.items() for x in ("--set", f"{k}={v}")]
     assert main(argv) == 0
     table = pd.read_csv(out / "sensitivity.csv")
@@ -78,8 +126,23 @@ def test_sobol_indices_from_the_command_line(tmp_path, capsys):
         (["--params", "trust.alpha,campaign.enabled", "--metric", "mean_owner_trust"], "not numeric"),
         (["--params", "trust.alpha,trust.beta=0.5:0.1", "--metric", "mean_owner_trust"], "LOW < HIGH"),
         (["--params", "trust.alpha,trust.beta=0:2", "--metric", "mean_owner_trust"], "valid range"),
-        (["--params", "trust.alpha,trust.beta", "--metric", "mean_owner_trust", "--method", "sobol", "--samples", "6"], "power of 2"),
-        (["--params", "trust.alpha,trust.beta", "--metric", "mean_owner_trust", "--method", "annealing"], "invalid choice"),
+        (
+            [
+                "--params",
+                "trust.alpha,trust.beta",
+                "--metric",
+                "mean_owner_trust",
+                "--method",
+                "sobol",
+                "--samples",
+                "6",
+            ],
+            "power of 2",
+        ),
+        (
+            ["--params", "trust.alpha,trust.beta", "--metric", "mean_owner_trust", "--method", "annealing"],
+            "invalid choice",
+        ),
     ],
 )
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys, argv, message):
@@ -94,4 +157,7 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys, argv,
 def test_default_bounds_are_half_to_one_and_a_half_times_the_default():
     spec = {p.key: p for p in parse_params("trust.alpha,population.n_cadres")}
     assert (spec["trust.alpha"].low, spec["trust.alpha"].high) == pytest.approx((0.04, 0.12))
-    assert spec["population.n_cadres"].integer and (spec["population.n_cadres"].low, spec["population.n_cadres"].high) == (750, 2250)
+    assert spec["population.n_cadres"].integer and (
+        spec["population.n_cadres"].low,
+        spec["population.n_cadres"].high,
+    ) == (750, 2250)

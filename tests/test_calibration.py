@@ -42,7 +42,7 @@ def test_fit_seeds_are_disjoint_from_validation_seeds():
 def test_every_scenario_runs_in_the_calibrated_world():
     """campaign_2020, its variants and campaign_then_normalized (and baseline, for paired runs)."""
     values = RECORD["values"]
-    assert scenarios.CALIBRATED == values
+    assert values == scenarios.CALIBRATED
     assert {"campaign_2020", "campaign_then_normalized", "no_safeguards", "baseline"} <= set(SCENARIOS)
     for name in SCENARIOS:
         flat = scenario_config(name).flat()
@@ -52,10 +52,21 @@ def test_every_scenario_runs_in_the_calibrated_world():
 
 def test_user_overrides_win_over_calibrated_values():
     key = next(iter(RECORD["values"]))
-    assert scenario_config("campaign_2020", {key: 0.5 * RECORD["values"][key]}).flat()[key] == pytest.approx(0.5 * RECORD["values"][key])
+    assert scenario_config("campaign_2020", {key: 0.5 * RECORD["values"][key]}).flat()[key] == pytest.approx(
+        0.5 * RECORD["values"][key]
+    )
 
 
-@pytest.mark.parametrize("text", ["{not json", '{"values": [1, 2]}', '{"values": {"nosuch.key": 1}}', '{"values": {"policies.eligibility_prob": "high"}}', "{}"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{not json",
+        '{"values": [1, 2]}',
+        '{"values": {"nosuch.key": 1}}',
+        '{"values": {"policies.eligibility_prob": "high"}}',
+        "{}",
+    ],
+)
 def test_malformed_calibration_file_is_a_clear_error(tmp_path, monkeypatch, text):
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "calibration_2020.json").write_text(text)
@@ -73,7 +84,9 @@ def test_malformed_calibration_file_is_a_clear_error(tmp_path, monkeypatch, text
 def _fake_results(passed_p6=True):
     seeds = [1, 2]
     return [
-        validate.PatternResult(f"P{i}", f"pattern {i}", passed_p6 or i != 6, {"value": float(i), "never": math.inf}, "target", seeds)
+        validate.PatternResult(
+            f"P{i}", f"pattern {i}", passed_p6 or i != 6, {"value": float(i), "never": math.inf}, "target", seeds
+        )
         for i in range(1, 7)
     ]
 

@@ -22,14 +22,21 @@ def test_run_json_is_exactly_the_summary():
     assert summary["scenario"] == "campaign_2020" and summary["seed"] == 4 and summary["days"] == 30
     import siyi_sim
 
-    assert summary == siyi_sim.run("campaign_2020", 4, 30, **{"population.n_cadres": 300, "population.n_enterprises": 600})
+    assert summary == siyi_sim.run(
+        "campaign_2020", 4, 30, **{"population.n_cadres": 300, "population.n_enterprises": 600}
+    )
 
 
 def test_run_out_writes_summary_series_and_graphs(tmp_path):
     out_dir = tmp_path / "run1"
     res = siyi("run", "--scenario", "baseline", *FAST, "--out", str(out_dir), "--format", "parquet")
     assert res.returncode == 0, res.stderr
-    assert sorted(p.name for p in out_dir.iterdir()) == ["daily.parquet", "issue_graph.graphml", "summary.json", "trust_graph.graphml"]
+    assert sorted(p.name for p in out_dir.iterdir()) == [
+        "daily.parquet",
+        "issue_graph.graphml",
+        "summary.json",
+        "trust_graph.graphml",
+    ]
     assert [p.name for p in tmp_path.iterdir()] == ["run1"]  # no temporary left behind
 
 
@@ -79,7 +86,9 @@ def test_bad_input_one_line_exit_2(args, needle, capsys):
 def test_bad_input_through_the_console_script_has_no_traceback():
     res = siyi("run", "--scenario", "nope", "--set", "trust.alpha=9")
     assert res.returncode == 2 and res.stdout == ""
-    assert res.stderr.strip().splitlines() == ["siyi: error: unknown scenario 'nope' (known: " + ", ".join(__import__("siyi_sim").SCENARIOS) + ")"]
+    assert res.stderr.strip().splitlines() == [
+        "siyi: error: unknown scenario 'nope' (known: " + ", ".join(__import__("siyi_sim").SCENARIOS) + ")"
+    ]
 
 
 def test_unwritable_out_leaves_nothing(tmp_path):

@@ -80,7 +80,9 @@ def dashboard_url():
         deadline = time.monotonic() + SERVER_START_S
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"siyi dashboard exited with {proc.returncode}: {(ARTIFACTS / 'dashboard_server.log').read_text()[-2000:]}")
+                pytest.fail(
+                    f"siyi dashboard exited with {proc.returncode}: {(ARTIFACTS / 'dashboard_server.log').read_text()[-2000:]}"
+                )
             try:
                 with urllib.request.urlopen(url, timeout=5) as response:
                     if response.status == 200:
@@ -104,7 +106,9 @@ def browser():
             pytest.fail(message)
         pytest.skip(message)
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, timeout=60_000)
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, timeout=60_000
+        )
         try:
             yield chromium
         finally:
@@ -138,7 +142,15 @@ def test_dashboard_renders_steers_steps_and_compares_in_chromium(dashboard_url, 
         # the controls and the four live charts render
         for chart in ("network", "issues", "closeness", "clear-close"):
             page.locator(f".siyi-chart-{chart} canvas").first.wait_for(state="visible")
-        for text in ("Scenario", "Placement length (days)", "Matching", "Follow-up after return", "Integrity safeguards", "Policy-matching desk", "Promotion rate (1/year)"):
+        for text in (
+            "Scenario",
+            "Placement length (days)",
+            "Matching",
+            "Follow-up after return",
+            "Integrity safeguards",
+            "Policy-matching desk",
+            "Promotion rate (1/year)",
+        ):
             assert page.get_by_text(text, exact=False).first.is_visible(), text
         for button in ("Step", "Play", "Reset"):
             assert page.get_by_role("button", name=button).first.is_visible(), button
@@ -177,14 +189,20 @@ def test_dashboard_renders_steers_steps_and_compares_in_chromium(dashboard_url, 
 
         # play runs on by itself; pause stops it
         page.locator(".siyi-play").first.click()
-        page.wait_for_function("Number(document.querySelector('.siyi-chart-issues').dataset.day) >= 153", timeout=UI_TIMEOUT_MS)
+        page.wait_for_function(
+            "Number(document.querySelector('.siyi-chart-issues').dataset.day) >= 153", timeout=UI_TIMEOUT_MS
+        )
         page.locator(".siyi-play").first.click()
         page.get_by_role("button", name="Play").first.wait_for()
         page.wait_for_timeout(800)
         paused_at = _data(page, "issues", "day")
         page.wait_for_timeout(1500)
         assert _data(page, "issues", "day") == paused_at
-        (ARTIFACTS / "dashboard_step_seconds.txt").write_text(f"first 30-day step {first_step_s:.3f}\n" + "".join(f"30-day step {s:.3f}\n" for s in step_seconds) + f"1-day step {one_day_s:.3f}\n")
+        (ARTIFACTS / "dashboard_step_seconds.txt").write_text(
+            f"first 30-day step {first_step_s:.3f}\n"
+            + "".join(f"30-day step {s:.3f}\n" for s in step_seconds)
+            + f"1-day step {one_day_s:.3f}\n"
+        )
         assert max(step_seconds + [one_day_s]) < 10, step_seconds  # generous: CI machines are shared
 
         # comparison view: two scenarios, one seed, side by side

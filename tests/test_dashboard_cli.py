@@ -10,7 +10,13 @@ pytest.importorskip("solara")
 
 
 def _siyi(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "siyi_sim.cli", "dashboard", *args], check=False, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "siyi_sim.cli", "dashboard", *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def _one_error_line(result: subprocess.CompletedProcess) -> str:

@@ -11,7 +11,12 @@ pytest.importorskip("solara")
 from siyi_sim.dashboard import charts
 from siyi_sim.dashboard.session import BASELINE, LEVERS, Session, changed_levers, current, lever_values, summary_rows
 
-SMALL = {"population.n_cadres": 300, "population.n_enterprises": 600, "campaign.firms_per_batch": 10, "campaign.first_batch_day": 3}
+SMALL = {
+    "population.n_cadres": 300,
+    "population.n_enterprises": 600,
+    "campaign.firms_per_batch": 10,
+    "campaign.first_batch_day": 3,
+}
 
 
 def test_every_lever_is_a_real_parameter_with_the_scenarios_value():
@@ -42,7 +47,9 @@ def test_watch_session_never_steps_past_the_horizon():
 
 def test_changed_lever_replays_the_same_seed_to_the_same_day():
     levers = lever_values("campaign_2020")
-    session = Session.watch("campaign_2020", seed=2, levers={**levers, "placement.safeguards": False}, day=12, fixed=SMALL)
+    session = Session.watch(
+        "campaign_2020", seed=2, levers={**levers, "placement.safeguards": False}, day=12, fixed=SMALL
+    )
     run, _ = session.snapshots()
     assert run.day == 12 and run.overrides["placement.safeguards"] is False
     assert "levers changed" in run.label
@@ -76,7 +83,12 @@ def test_charts_are_plain_json_and_plot_the_current_values():
     session = Session.watch("campaign_2020", seed=6, fixed=SMALL)
     session.step(10)
     snaps = session.snapshots()
-    options = [charts.network_chart(snaps[0]), charts.issues_chart(snaps), charts.closeness_chart(snaps), charts.clear_close_chart(snaps)]
+    options = [
+        charts.network_chart(snaps[0]),
+        charts.issues_chart(snaps),
+        charts.closeness_chart(snaps),
+        charts.clear_close_chart(snaps),
+    ]
     for option in options:
         json.dumps(option, allow_nan=False)
     issues = options[1]
@@ -86,7 +98,9 @@ def test_charts_are_plain_json_and_plot_the_current_values():
 
 
 def test_summary_table_gives_second_column_minus_first():
-    rows = summary_rows([("baseline", {"cadres_placed": 0, "clear_index": 1.0}), ("run", {"cadres_placed": 12, "clear_index": 0.99})])
+    rows = summary_rows(
+        [("baseline", {"cadres_placed": 0, "clear_index": 1.0}), ("run", {"cadres_placed": 12, "clear_index": 0.99})]
+    )
     placed = next(r for r in rows if r[0] == "Cadres placed")
     assert placed == ["Cadres placed", "0", "12", "+12"]
     clear = next(r for r in rows if r[0].startswith("Clear index"))

@@ -37,7 +37,9 @@ def test_paired_ci_covers_the_true_difference_95_percent_of_the_time():
 
 
 def _runs(rows):
-    return pd.DataFrame(rows, columns=["run_key", "scenario", "base_scenario", "point", "replication", "seed", "days", "y"])
+    return pd.DataFrame(
+        rows, columns=["run_key", "scenario", "base_scenario", "point", "replication", "seed", "days", "y"]
+    )
 
 
 def test_paired_comparison_pairs_by_replication_and_reports_means():
@@ -60,7 +62,10 @@ def test_runs_without_a_same_horizon_baseline_have_no_pairs():
 
 
 def test_synthetic_sweep_recovers_the_known_effects(tmp_path):
-    plan = parse_plan('[experiment]\nscenarios = ["baseline", "campaign_2020", "no_safeguards"]\nreplications = 40\ndays = 3\n', "s.toml")
+    plan = parse_plan(
+        '[experiment]\nscenarios = ["baseline", "campaign_2020", "no_safeguards"]\nreplications = 40\ndays = 3\n',
+        "s.toml",
+    )
     run_sweep(plan, tmp_path / "out", validate=False, run_fn=synthetic_run, progress=False)
     table = paired_comparison(load_runs(tmp_path / "out"), metrics=["y"]).set_index("scenario")
     for scenario, effect in [("campaign_2020", 2.0), ("no_safeguards", 1.0)]:
@@ -80,7 +85,15 @@ ADAPTIVE = '[experiment]\nscenarios = ["baseline", "campaign_2020", "no_safeguar
 
 def test_adaptive_replication_stops_when_the_ci_is_narrow_enough(tmp_path):
     plan = parse_plan(ADAPTIVE, "a.toml")
-    report = run_sweep(plan, tmp_path / "out", validate=False, run_fn=synthetic_run, progress=False, target=Target("y", 0.4), max_reps=200)
+    report = run_sweep(
+        plan,
+        tmp_path / "out",
+        validate=False,
+        run_fn=synthetic_run,
+        progress=False,
+        target=Target("y", 0.4),
+        max_reps=200,
+    )
     assert report.adaptive.startswith("target reached")
     runs = load_runs(tmp_path / "out")
     assert len(runs) == 3 * report.replications and report.replications > 3

@@ -16,8 +16,8 @@ import pytest
 
 pytest.importorskip("distributed")
 
-from siyi_sim.cli import main  # noqa: E402
-from siyi_sim.experiments import load_runs, parse_plan, run_sweep  # noqa: E402
+from siyi_sim.cli import main
+from siyi_sim.experiments import load_runs, parse_plan, run_sweep
 
 REPO = Path(__file__).resolve().parents[1]
 DASK = str(Path(sys.executable).parent / "dask")
@@ -65,8 +65,18 @@ def scheduler_and_workers():
     """A real scheduler and a worker process (2 single-threaded workers) on 127.0.0.1."""
     address = f"tcp://127.0.0.1:{_free_port()}"
     env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    common = {"cwd": REPO, "env": env, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "start_new_session": True}
-    procs = [subprocess.Popen([DASK, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1], "--no-dashboard"], **common)]
+    common = {
+        "cwd": REPO,
+        "env": env,
+        "stdout": subprocess.DEVNULL,
+        "stderr": subprocess.DEVNULL,
+        "start_new_session": True,
+    }
+    procs = [
+        subprocess.Popen(
+            [DASK, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1], "--no-dashboard"], **common
+        )
+    ]
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -74,7 +84,11 @@ def scheduler_and_workers():
                 if s.connect_ex(("127.0.0.1", int(address.rsplit(":", 1)[1]))) == 0:
                     break
             time.sleep(0.1)
-        procs.append(subprocess.Popen([DASK, "worker", address, "--nworkers", "2", "--nthreads", "1", "--no-dashboard"], **common))
+        procs.append(
+            subprocess.Popen(
+                [DASK, "worker", address, "--nworkers", "2", "--nthreads", "1", "--no-dashboard"], **common
+            )
+        )
         yield address
     finally:
         for proc in reversed(procs):
@@ -93,7 +107,20 @@ def test_dask_scheduler_and_worker_processes_match_local_backend(local_runs, sch
     plan = tmp_path / "tiny_dask.toml"
     plan.write_text(PLAN)
     out = tmp_path / "out"
-    code = main(["sweep", str(plan), "--out", str(out), "--backend", "dask", "--scheduler", scheduler_and_workers, "--connect-timeout", "20"])
+    code = main(
+        [
+            "sweep",
+            str(plan),
+            "--out",
+            str(out),
+            "--backend",
+            "dask",
+            "--scheduler",
+            scheduler_and_workers,
+            "--connect-timeout",
+            "20",
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     assert capsys.readouterr().out.startswith("8 runs planned")
     pd.testing.assert_frame_equal(numeric(load_runs(out)), numeric(local_runs))

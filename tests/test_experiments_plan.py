@@ -55,7 +55,9 @@ def test_runs_go_out_replication_by_replication():
 
 
 def test_run_key_is_stable_and_ignores_how_a_number_was_typed():
-    assert run_key("baseline", "baseline", {"trust.alpha": 0.1}, 50, 0, 7) == "9f470a24b0582b69"  # pinned: keys must never change
+    assert (
+        run_key("baseline", "baseline", {"trust.alpha": 0.1}, 50, 0, 7) == "9f470a24b0582b69"
+    )  # pinned: keys must never change
     typed_int = parse_plan(GOOD.replace("population.n_cadres = 200", "population.n_cadres = 200.0"))
     assert [s.run_key for s in expand(typed_int)] == [s.run_key for s in expand(parse_plan(GOOD))]
 
@@ -68,7 +70,9 @@ def test_more_replications_keep_the_keys_of_the_first_ones():
 
 def test_points_list_and_default_horizon(tmp_path):
     path = tmp_path / "p.toml"
-    path.write_text('[experiment]\nscenarios = ["baseline", "normalized_promotion"]\nreplications = 1\n[[points]]\n"trust.alpha" = 0.05\n[[points]]\n"trust.alpha" = 0.09\n"trust.beta" = 0.2\n')
+    path.write_text(
+        '[experiment]\nscenarios = ["baseline", "normalized_promotion"]\nreplications = 1\n[[points]]\n"trust.alpha" = 0.05\n[[points]]\n"trust.alpha" = 0.09\n"trust.beta" = 0.2\n'
+    )
     plan = load_plan(path)
     assert plan.name == "p" and plan.point_keys == ("trust.alpha", "trust.beta")
     specs = expand(plan)
@@ -90,7 +94,10 @@ def test_points_list_and_default_horizon(tmp_path):
         ("[experiment]\nscenarios = ['baseline']\nreplications = 1\ndays = 0\n", "days must be >= 1"),
         ("[experiment]\nscenarios = ['baseline']\nreplications = 1\nreps = 1\n", "unknown key in [experiment] 'reps'"),
         ("[experiment]\nscenarios = ['baseline']\nreplications = 1\n[grid]\n'trust.alpha' = []\n", "non-empty list"),
-        ("[experiment]\nscenarios = ['baseline']\nreplications = 1\n[grid]\n'trust.alpha' = [0.1]\n[[points]]\n'trust.alpha' = 0.1\n", "either [grid] or [[points]]"),
+        (
+            "[experiment]\nscenarios = ['baseline']\nreplications = 1\n[grid]\n'trust.alpha' = [0.1]\n[[points]]\n'trust.alpha' = 0.1\n",
+            "either [grid] or [[points]]",
+        ),
         ("[experiment]\nscenarios = ['baseline']\nreplications = 1\n[keep]\ndaily = 3\n", "keep.daily"),
         ("[experiment]\nscenarios = ['baseline']\nreplications = 1\n[extra]\n", "unknown top-level table 'extra'"),
     ],
@@ -107,12 +114,21 @@ def test_malformed_experiment_files_are_one_line_value_errors(text, message):
         ("scenarios = ['baseline', 'no_such']\nreplications = 1\n", "unknown scenario 'no_such'"),
         ("scenarios = ['baseline']\nreplications = 1\n[set]\n'trust.nope' = 1\n", "unknown parameter 'trust.nope'"),
         ("scenarios = ['baseline']\nreplications = 1\n[set]\n'alpha' = 0.1\n", "write it as section.key"),
-        ("scenarios = ['baseline']\nreplications = 1\n[set]\n'trust.alpha' = 1.5\n", "invalid value 1.5 for 'trust.alpha'"),
+        (
+            "scenarios = ['baseline']\nreplications = 1\n[set]\n'trust.alpha' = 1.5\n",
+            "invalid value 1.5 for 'trust.alpha'",
+        ),
         ("scenarios = ['baseline']\nreplications = 1\n[grid]\n'population.n_cadres' = [300, 5]\n", "point 2"),
         ("scenarios = ['baseline']\nreplications = 1\n[keep]\nsummary = ['nope']\n", "unknown summary key 'nope'"),
-        ("scenarios = ['baseline']\nreplications = 1\n[variants.v]\nscenario = 'campaign_2020'\n", "not listed in experiment.scenarios"),
+        (
+            "scenarios = ['baseline']\nreplications = 1\n[variants.v]\nscenario = 'campaign_2020'\n",
+            "not listed in experiment.scenarios",
+        ),
         ("scenarios = ['v']\nreplications = 1\n[variants.v]\nscenario = 'nope'\n", "based on unknown scenario 'nope'"),
-        ("scenarios = ['baseline']\nreplications = 1\n[variants.baseline]\nscenario = 'campaign_2020'\n", "name of a built-in scenario"),
+        (
+            "scenarios = ['baseline']\nreplications = 1\n[variants.baseline]\nscenario = 'campaign_2020'\n",
+            "name of a built-in scenario",
+        ),
     ],
 )
 def test_unknown_names_and_out_of_range_values_are_refused_before_running(body, message):

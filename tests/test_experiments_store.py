@@ -86,7 +86,7 @@ def test_unmerged_journal_and_stale_temporaries_are_recovered_without_duplicates
     store.add(row["run_key"], row, None)
     store._lock.close()
     store._lock = None
-    (out / PARTS_DIR / ".tmp-half.json-1-1").write_text("{\"run_k")
+    (out / PARTS_DIR / ".tmp-half.json-1-1").write_text('{"run_k')
     assert len(load_runs(out)) == 30
     sweep(out)
     assert len(load_runs(out)) == 30 and not list((out / PARTS_DIR).iterdir())

@@ -74,7 +74,9 @@ def test_a_lever_that_changes_nothing_gives_exactly_zero_paired_differences(refe
     assert (lever["diff_mean"] == 0).all() and (lever["diff_sd"] == 0).all()
     assert (lever["ci_low"] == 0).all() and (lever["ci_high"] == 0).all()
     # and the campaign itself does change things, on the same firms and draws
-    vs_base = paired_comparison(runs, metrics=["program_issues_resolved", "n_enterprises"]).set_index(["scenario", "metric"])
+    vs_base = paired_comparison(runs, metrics=["program_issues_resolved", "n_enterprises"]).set_index(
+        ["scenario", "metric"]
+    )
     assert vs_base.loc[("campaign_2020", "program_issues_resolved"), "diff_mean"] > 0
     assert vs_base.loc[("campaign_2020", "n_enterprises"), "diff_sd"] == 0
 
@@ -86,7 +88,9 @@ def test_kill_9_mid_sweep_then_resume_gives_exactly_the_planned_rows(reference, 
     out = tmp_path / "out"
     command = [sys.executable, "-m", "siyi_sim.cli", "sweep", str(plan_file), "--out", str(out), "--workers", "2"]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    proc = subprocess.Popen(
+        command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+    )
     try:
         deadline = time.monotonic() + 60
         while len(list((out / "daily").glob("*.parquet"))) < 4 and proc.poll() is None and time.monotonic() < deadline:
@@ -137,9 +141,18 @@ def free_port() -> int:
 
 BAD_FILES = {
     "malformed": ("[experiment\nscenarios = 1", "malformed TOML"),
-    "unknown_scenario": (PLAN.replace('"campaign_2020", "campaign_promo"]', '"campaign_2021", "campaign_promo"]'), "unknown scenario 'campaign_2021'"),
-    "unknown_key": (PLAN.replace('"population.n_cadres"', '"population.n_cadre"'), "unknown parameter 'population.n_cadre'"),
-    "out_of_range": (PLAN.replace('"population.n_cadres" = 200', '"population.n_cadres" = 5'), "invalid value 5 for 'population.n_cadres'"),
+    "unknown_scenario": (
+        PLAN.replace('"campaign_2020", "campaign_promo"]', '"campaign_2021", "campaign_promo"]'),
+        "unknown scenario 'campaign_2021'",
+    ),
+    "unknown_key": (
+        PLAN.replace('"population.n_cadres"', '"population.n_cadre"'),
+        "unknown parameter 'population.n_cadre'",
+    ),
+    "out_of_range": (
+        PLAN.replace('"population.n_cadres" = 200', '"population.n_cadres" = 5'),
+        "invalid value 5 for 'population.n_cadres'",
+    ),
     "zero_replications": (PLAN.replace("replications = 6", "replications = 0"), "replications must be >= 1"),
     "negative_replications": (PLAN.replace("replications = 6", "replications = -2"), "replications must be >= 1"),
     "unknown_daily": (PLAN.replace('"issues_resolved_total"]', '"nope"]'), "unknown daily column 'nope'"),
@@ -186,7 +199,11 @@ def test_bad_options_are_one_line_exit_2_nothing_written(extra, message, plan_fi
 def test_unwritable_out_is_refused(plan_file, tmp_path, capsys):
     blocker = tmp_path / "a_file"
     blocker.write_text("x")
-    for out, message in [(blocker / "sub", "is not a directory"), (blocker, "exists and is not a directory"), (Path("/proc/siyi_out"), "cannot")]:
+    for out, message in [
+        (blocker / "sub", "is not a directory"),
+        (blocker, "exists and is not a directory"),
+        (Path("/proc/siyi_out"), "cannot"),
+    ]:
         assert main(["sweep", str(plan_file), "--out", str(out)]) == 2
         err = capsys.readouterr().err
         assert err.startswith("siyi: error:") and message in err and err.count("\n") == 1, err
@@ -201,7 +218,20 @@ def test_missing_experiment_file(tmp_path, capsys):
 def test_unreachable_scheduler_fails_fast_with_one_line(plan_file, tmp_path, capsys):
     out = tmp_path / "out"
     start = time.monotonic()
-    code = main(["sweep", str(plan_file), "--out", str(out), "--backend", "dask", "--scheduler", f"tcp://127.0.0.1:{free_port()}", "--connect-timeout", "1"])
+    code = main(
+        [
+            "sweep",
+            str(plan_file),
+            "--out",
+            str(out),
+            "--backend",
+            "dask",
+            "--scheduler",
+            f"tcp://127.0.0.1:{free_port()}",
+            "--connect-timeout",
+            "1",
+        ]
+    )
     assert code == 2 and time.monotonic() - start < 20
     err = capsys.readouterr().err
     assert err.startswith("siyi: error: cannot reach Dask scheduler") and err.count("\n") == 1
@@ -236,7 +266,23 @@ def test_bad_compare_input_is_one_line_exit_2(args, message, reference, tmp_path
 def test_target_ci_on_the_command_line_says_whether_it_was_reached(plan_file, tmp_path, capsys):
     plan_file.write_text(PLAN.replace("replications = 6", "replications = 2"))
     out = tmp_path / "out"
-    assert main(["sweep", str(plan_file), "--out", str(out), "--workers", "1", "--target-ci", "program_issues_resolved=1e9", "--max-reps", "3"]) == 0
+    assert (
+        main(
+            [
+                "sweep",
+                str(plan_file),
+                "--out",
+                str(out),
+                "--workers",
+                "1",
+                "--target-ci",
+                "program_issues_resolved=1e9",
+                "--max-reps",
+                "3",
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out.splitlines()
     assert printed[-1].startswith("target reached: widest 95% CI half-width of program_issues_resolved")
     assert len(load_runs(out)) == 6

@@ -1,12 +1,11 @@
 """MODEL.md §7 invariants, property-based over seeds and a few levers."""
 
+from conftest import SMALL
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import siyi_sim
 from invariants import check_invariants
 
-from conftest import SMALL
+import siyi_sim
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from conftest import SMALL
 
 import siyi_sim
 from siyi_sim.catalog import DEPT, ISSUE
@@ -10,8 +11,6 @@ from siyi_sim.model import SiyiModel
 from siyi_sim.networks import TieTable
 from siyi_sim.processes import placement, trust
 from siyi_sim.scenarios import scenario_config
-
-from conftest import SMALL
 
 
 def _chain_firm_model(seed=4, **overrides):
@@ -36,7 +35,10 @@ def _place_and_run(model, firm, pair, days):
 def test_legacy_chain_needs_inside_push():
     """Permit <- EIA <- land use resolves in the placement only with ecology + planning (case 1)."""
     solved = {}
-    for label, depts in {"inside": ("ecology_environment", "planning_natural_resources"), "outside": ("tax", "commerce")}.items():
+    for label, depts in {
+        "inside": ("ecology_environment", "planning_natural_resources"),
+        "outside": ("tax", "commerce"),
+    }.items():
         model, permits = _chain_firm_model(**{"disclosure.sensitivity_scale": 0.3, "placement.follow_up": False})
         permit = int(permits[0])
         firm = int(model.issues.firm[permit])
@@ -95,7 +97,10 @@ def test_ties_decay_lazily_and_contact_refreshes():
 
 def test_fear_delays_sensitive_disclosure(campaign_run):
     fearless = siyi_sim.run("campaign_2020", seed=11, **{"disclosure.fear_weight": 0.0})
-    assert fearless["median_first_sensitive_disclosure_day"] < campaign_run.summary["median_first_sensitive_disclosure_day"]
+    assert (
+        fearless["median_first_sensitive_disclosure_day"]
+        < campaign_run.summary["median_first_sensitive_disclosure_day"]
+    )
 
 
 def test_formality_raises_absence():
@@ -158,7 +163,9 @@ def test_normalized_places_promoted_cadres_next_month():
     result = siyi_sim.simulate("normalized_promotion", seed=1, days=365, overrides=SMALL)
     model = result.model
     rates = model.cfg.normalized
-    expected_per_year = (rates.promotion_rate + rates.regrade_rate + rates.transfer_in_rate + rates.party_school_rate) * model.cadres.n
+    expected_per_year = (
+        rates.promotion_rate + rates.regrade_rate + rates.transfer_in_rate + rates.party_school_rate
+    ) * model.cadres.n
     placed = 2 * len(model.placements)
     assert 0.5 * expected_per_year * 11 / 12 <= placed <= 1.5 * expected_per_year
     assert min(a.start_day for a in model.placements) >= rates.month_days
@@ -173,7 +180,11 @@ def test_policy_eligibility_follows_size_sector_and_flags():
     assert len(f) > 0
     assert np.all(~pol.small_only[q] | (firms.size_class[f] <= 1))
     assert np.all(pol.sectors[q, firms.sector[f]])
-    needs = {"hiring_gap": firms.hiring_gap > 0, "credit_need": firms.credit_need_yuan > 0, "patentable": firms.patentable}
+    needs = {
+        "hiring_gap": firms.hiring_gap > 0,
+        "credit_need": firms.credit_need_yuan > 0,
+        "patentable": firms.patentable,
+    }
     for k, name in enumerate(POLICY_FLAGS):
         if name in needs:
             assert np.all(needs[name][f[pol.requires[q] == k]])

@@ -1,12 +1,11 @@
 """Trust and issue graphs evolve during the run and round-trip through GraphML."""
 
 import networkx as nx
+from conftest import SMALL
 
 from siyi_sim.model import SiyiModel
 from siyi_sim.networks import export_graphs
 from siyi_sim.scenarios import scenario_config
-
-from conftest import SMALL
 
 
 def test_graphml_round_trip_at_any_day(tmp_path):

@@ -38,6 +38,7 @@ def no_safeguards():
 
 # --- P1 ---------------------------------------------------------------------------------------
 
+
 def test_p1_campaign_reproduces_the_2020_totals_on_one_seed(campaign_run):
     """Smoke test: one full-size seed within +-25 % of every total (10 seeds, +-10 %: ``siyi validate``)."""
     result = v.p1_aggregates([{"summary": campaign_run.summary}], [11])
@@ -54,6 +55,7 @@ def test_p1_fails_when_totals_are_off():
 
 # --- P2 ---------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def chains():
     return v.legacy_chain_counterfactual(3, n_pairs=6, overrides=SMALL_P2)
@@ -68,7 +70,13 @@ def test_p2_legacy_chain_stuck_without_placement_solved_in_days_with_the_pair(ch
 
 
 def test_p2_fails_without_the_legacy_procedure(chains):
-    off = v.legacy_chain_counterfactual(3, n_pairs=6, days=30, overrides={**SMALL_P2, "resolution.legacy_procedure_effort_days": 100.0}, arms=("responsible_pair",))
+    off = v.legacy_chain_counterfactual(
+        3,
+        n_pairs=6,
+        days=30,
+        overrides={**SMALL_P2, "resolution.legacy_procedure_effort_days": 100.0},
+        arms=("responsible_pair",),
+    )
     assert not v.p2_stuck_chains([{**chains, **off}], [3]).passed
 
 
@@ -79,6 +87,7 @@ def test_p2_fails_without_the_inside_push(chains, monkeypatch):
 
 
 # --- P3 ---------------------------------------------------------------------------------------
+
 
 def test_p3_high_fear_owners_open_up_after_about_a_week(campaign):
     result = v.p3_week_to_trust(campaign, SEEDS)
@@ -92,6 +101,7 @@ def test_p3_fails_without_fear_in_the_disclosure_threshold():
 
 # --- P4 ---------------------------------------------------------------------------------------
 
+
 def test_p4_owners_come_when_invited_through_their_cadre(campaign, baseline):
     result = v.p4_owners_show_up(campaign, baseline, SEEDS)
     assert result.passed, result.measured
@@ -103,6 +113,7 @@ def test_p4_fails_when_the_cadre_invitation_adds_nothing(baseline):
 
 
 # --- P5 ---------------------------------------------------------------------------------------
+
 
 def test_p5_closer_without_losing_integrity(campaign, baseline, no_safeguards):
     result = v.p5_clear_and_close(campaign, baseline, no_safeguards, SEEDS)
@@ -116,6 +127,7 @@ def test_p5_fails_when_the_campaign_runs_without_safeguards(baseline, no_safegua
 
 # --- P6 ---------------------------------------------------------------------------------------
 
+
 def test_p6_mindset_spills_over_to_never_placed_firms(campaign, baseline):
     result = v.p6_mindset_spillover(campaign, baseline, SEEDS)
     assert result.passed, result.measured
@@ -123,5 +135,7 @@ def test_p6_mindset_spills_over_to_never_placed_firms(campaign, baseline):
 
 
 def test_p6_fails_without_attitude_change(baseline):
-    off = _runs("campaign_2020", **{"mindset.line_day_gain": 0.0, "mindset.navigation_gain": 0.0, "mindset.solved_gain": 0.0})
+    off = _runs(
+        "campaign_2020", **{"mindset.line_day_gain": 0.0, "mindset.navigation_gain": 0.0, "mindset.solved_gain": 0.0}
+    )
     assert not v.p6_mindset_spillover(off, baseline, SEEDS).passed

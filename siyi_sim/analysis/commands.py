@@ -12,26 +12,73 @@ from ..argtypes import non_negative_int, positive_int
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("brief", help="one self-contained HTML policy brief (findings table, figures, method, provenance) from a sweep folder")
+    p = subparsers.add_parser(
+        "brief",
+        help="one self-contained HTML policy brief (findings table, figures, method, provenance) from a sweep folder",
+    )
     p.add_argument("results", metavar="RESULTS_DIR", help="results folder of `siyi sweep`")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for brief.html and findings.csv")
     p.add_argument("--baseline", default="baseline", help="scenario the others are compared with (default: baseline)")
-    p.add_argument("--metric", nargs="+", action="extend", default=None, metavar="KEY", help="summary keys of the findings table (default: the headline keys present)")
-    p.add_argument("--focus", default=None, metavar="SCENARIO", help="scenario replayed for survival, spillover and network figures (default: campaign_2020 if present)")
+    p.add_argument(
+        "--metric",
+        nargs="+",
+        action="extend",
+        default=None,
+        metavar="KEY",
+        help="summary keys of the findings table (default: the headline keys present)",
+    )
+    p.add_argument(
+        "--focus",
+        default=None,
+        metavar="SCENARIO",
+        help="scenario replayed for survival, spillover and network figures (default: campaign_2020 if present)",
+    )
     p.add_argument("--no-replay", action="store_true", help="skip figures that need a replayed run (faster)")
     p.set_defaults(func=_cmd_brief)
 
-    p = subparsers.add_parser("sensitivity", help="Morris or Sobol sensitivity (SALib) of a summary key, run on the sweep runner; resumes")
+    p = subparsers.add_parser(
+        "sensitivity", help="Morris or Sobol sensitivity (SALib) of a summary key, run on the sweep runner; resumes"
+    )
     p.add_argument("--method", choices=["morris", "sobol"], required=True)
-    p.add_argument("--params", required=True, metavar="A.B,C.D[=LO:HI],...", help="parameters to vary; bounds default to 0.5x-1.5x the default within its valid range")
-    p.add_argument("--metric", required=True, metavar="KEY", help="summary key to explain, e.g. program_issues_resolved")
-    p.add_argument("--samples", type=positive_int, default=None, metavar="N", help="Morris trajectories (default 10) or Sobol base sample, a power of 2 (default 64)")
-    p.add_argument("--reps", type=positive_int, default=2, metavar="R", help="replications per point (seeds shared across points); >= 2 to measure seed noise (default 2)")
-    p.add_argument("--out", required=True, metavar="DIR", help="folder for sensitivity.csv/.png/.json and the sweep (OUT/sweep); rerun to resume")
-    p.add_argument("--scenario", default="campaign_2020", help="scenario the parameters are varied in (default: campaign_2020)")
+    p.add_argument(
+        "--params",
+        required=True,
+        metavar="A.B,C.D[=LO:HI],...",
+        help="parameters to vary; bounds default to 0.5x-1.5x the default within its valid range",
+    )
+    p.add_argument(
+        "--metric", required=True, metavar="KEY", help="summary key to explain, e.g. program_issues_resolved"
+    )
+    p.add_argument(
+        "--samples",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="Morris trajectories (default 10) or Sobol base sample, a power of 2 (default 64)",
+    )
+    p.add_argument(
+        "--reps",
+        type=positive_int,
+        default=2,
+        metavar="R",
+        help="replications per point (seeds shared across points); >= 2 to measure seed noise (default 2)",
+    )
+    p.add_argument(
+        "--out",
+        required=True,
+        metavar="DIR",
+        help="folder for sensitivity.csv/.png/.json and the sweep (OUT/sweep); rerun to resume",
+    )
+    p.add_argument(
+        "--scenario", default="campaign_2020", help="scenario the parameters are varied in (default: campaign_2020)"
+    )
     p.add_argument("--days", type=positive_int, default=None, help="horizon in days (default: the scenario's)")
-    p.add_argument("--set", action="append", metavar="SECTION.KEY=VALUE", help="fix a parameter for every run (repeatable)")
-    p.add_argument("--seed", type=non_negative_int, default=0, help="sampling seed and base seed of the replications (default 0)")
+    p.add_argument(
+        "--set", action="append", metavar="SECTION.KEY=VALUE", help="fix a parameter for every run (repeatable)"
+    )
+    p.add_argument(
+        "--seed", type=non_negative_int, default=0, help="sampling seed and base seed of the replications (default 0)"
+    )
     p.add_argument("--workers", type=positive_int, default=None, help="parallel workers (default: all cores)")
     p.add_argument("--backend", choices=["local", "dask"], default="local")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="running Dask scheduler (with --backend dask)")
@@ -41,7 +88,14 @@ def register(subparsers) -> None:
 def _cmd_brief(args) -> int:
     from .brief import write_brief
 
-    path = write_brief(args.results, args.out, baseline=args.baseline, metrics=args.metric, focus=args.focus, replays=not args.no_replay)
+    path = write_brief(
+        args.results,
+        args.out,
+        baseline=args.baseline,
+        metrics=args.metric,
+        focus=args.focus,
+        replays=not args.no_replay,
+    )
     print(f"wrote {path}")
     return 0
 
@@ -52,8 +106,19 @@ def _cmd_sensitivity(args) -> int:
 
     overrides = dict(parse_assignment(text) for text in args.set or [])
     result = run_sensitivity(
-        args.method, args.params, args.metric, args.out, samples=args.samples, reps=args.reps, scenario=args.scenario, days=args.days,
-        overrides=overrides, seed=args.seed, workers=args.workers or os.cpu_count() or 1, backend=args.backend, scheduler=args.scheduler,
+        args.method,
+        args.params,
+        args.metric,
+        args.out,
+        samples=args.samples,
+        reps=args.reps,
+        scenario=args.scenario,
+        days=args.days,
+        overrides=overrides,
+        seed=args.seed,
+        workers=args.workers or os.cpu_count() or 1,
+        backend=args.backend,
+        scheduler=args.scheduler,
     )
     print(format_table(result))
     return 0

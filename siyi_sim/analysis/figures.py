@@ -30,7 +30,17 @@ from ..experiments import paired_comparison
 from ..issues import CHANNEL_NAMES, RESOLVED
 from ..metrics import FACTS_2020
 from ..networks import sync_trust_graph
-from .style import BASELINE_COLOR, metric_label, new_figure, save_png, scenario_colors, scenario_label, source_note, styled, term
+from .style import (
+    BASELINE_COLOR,
+    metric_label,
+    new_figure,
+    save_png,
+    scenario_colors,
+    scenario_label,
+    source_note,
+    styled,
+    term,
+)
 
 __all__ = [
     "FIGURES_2020",
@@ -150,11 +160,15 @@ def firm_speed_table(model) -> pd.DataFrame:
     count = np.bincount(firms, minlength=n)
     total = np.bincount(firms, speed, minlength=n)
     faced = np.where(count > 0, total / np.maximum(count, 1), np.nan)
-    return pd.DataFrame({"scenario": model.scenario_name, "firm": np.arange(n), "placed": model.firm_ever_placed, "speed_faced": faced})
+    return pd.DataFrame(
+        {"scenario": model.scenario_name, "firm": np.arange(n), "placed": model.firm_ever_placed, "speed_faced": faced}
+    )
 
 
 # --- figures from runs.parquet -----------------------------------------------------------------
-def clear_close_quadrant(runs: pd.DataFrame, closeness: str = "mean_owner_trust", clarity: str = "clear_index", baseline: str = "baseline") -> Figure:
+def clear_close_quadrant(
+    runs: pd.DataFrame, closeness: str = "mean_owner_trust", clarity: str = "clear_index", baseline: str = "baseline"
+) -> Figure:
     """Each scenario at (closeness, clear_index) with 95 % CI bars; the baseline is 'clear but not close'."""
     _need(runs, ["scenario", closeness, clarity], "the clear-close quadrant")
     names = _order(runs["scenario"])
@@ -169,9 +183,19 @@ def clear_close_quadrant(runs: pd.DataFrame, closeness: str = "mean_owner_trust"
             extent.append((x - _z(dx), x + _z(dx), y - _z(dy), y + _z(dy)))
             is_base = name == baseline
             ax.errorbar(
-                x, y, xerr=None if math.isnan(dx) else dx, yerr=None if math.isnan(dy) else dy,
-                fmt="s" if is_base else "o", ms=11 if is_base else 8, color=colors[name], mec="black" if is_base else "white",
-                mew=1.0, elinewidth=1.4, capsize=3, label=scenario_label(name), zorder=3,
+                x,
+                y,
+                xerr=None if math.isnan(dx) else dx,
+                yerr=None if math.isnan(dy) else dy,
+                fmt="s" if is_base else "o",
+                ms=11 if is_base else 8,
+                color=colors[name],
+                mec="black" if is_base else "white",
+                mew=1.0,
+                elinewidth=1.4,
+                capsize=3,
+                label=scenario_label(name),
+                zorder=3,
             )
         x0, x1 = min(e[0] for e in extent), max(e[1] for e in extent)
         y0, y1 = min(e[2] for e in extent), max(e[3] for e in extent)
@@ -187,9 +211,38 @@ def clear_close_quadrant(runs: pd.DataFrame, closeness: str = "mean_owner_trust"
             ax.axvspan(bx, x1, ymin=(by - y0) / (y1 - y0), ymax=1, color="#d9f0d3", alpha=0.45, zorder=0)
             box = dict(boxstyle="round,pad=0.3", fc="white", ec=BASELINE_COLOR, alpha=0.9)
             # the label sits in the empty "neither" corner, pointing at the baseline
-            ax.annotate(f"Baseline: {term('clear_not_close')}", (bx, by), xytext=(0.03, 0.14), textcoords="axes fraction", ha="left", fontsize=10, bbox=box, arrowprops=dict(arrowstyle="->", color=BASELINE_COLOR, lw=1.2))
-            ax.text(0.98, 0.97, f"closer, as clear:\n{term('clear_and_close')}", transform=ax.transAxes, ha="right", va="top", fontsize=10, color="#1b7837", weight="bold", bbox=dict(fc="white", ec="none", alpha=0.8))
-            ax.text(0.98, 0.03, "closer, less clear", transform=ax.transAxes, ha="right", va="bottom", fontsize=10, color="#b2182b")
+            ax.annotate(
+                f"Baseline: {term('clear_not_close')}",
+                (bx, by),
+                xytext=(0.03, 0.14),
+                textcoords="axes fraction",
+                ha="left",
+                fontsize=10,
+                bbox=box,
+                arrowprops=dict(arrowstyle="->", color=BASELINE_COLOR, lw=1.2),
+            )
+            ax.text(
+                0.98,
+                0.97,
+                f"closer, as clear:\n{term('clear_and_close')}",
+                transform=ax.transAxes,
+                ha="right",
+                va="top",
+                fontsize=10,
+                color="#1b7837",
+                weight="bold",
+                bbox=dict(fc="white", ec="none", alpha=0.8),
+            )
+            ax.text(
+                0.98,
+                0.03,
+                "closer, less clear",
+                transform=ax.transAxes,
+                ha="right",
+                va="bottom",
+                fontsize=10,
+                color="#b2182b",
+            )
         ax.set_xlabel(f"Closeness — {metric_label(closeness)}")
         ax.set_ylabel(f"Clearness — {metric_label(clarity)}")
         ax.set_title("Clear and close? Each policy against the baseline")
@@ -198,7 +251,12 @@ def clear_close_quadrant(runs: pd.DataFrame, closeness: str = "mean_owner_trust"
     return fig
 
 
-def paired_forest(runs: pd.DataFrame, metrics: Sequence[str] | None = None, baseline: str = "baseline", comparison: pd.DataFrame | None = None) -> Figure:
+def paired_forest(
+    runs: pd.DataFrame,
+    metrics: Sequence[str] | None = None,
+    baseline: str = "baseline",
+    comparison: pd.DataFrame | None = None,
+) -> Figure:
     """Forest plot: paired difference against the baseline (common random numbers) with 95 % CI."""
     metrics = [m for m in (metrics or HEADLINE_KEYS) if m in runs.columns]
     if not metrics:
@@ -214,7 +272,14 @@ def paired_forest(runs: pd.DataFrame, metrics: Sequence[str] | None = None, base
     ncols = min(3, len(metrics))
     nrows = math.ceil(len(metrics) / ncols)
     with styled():
-        fig, axes = new_figure(4.3 * ncols + 1.6, 0.38 * len(names) * nrows + 1.6 * nrows + 0.6, nrows=nrows, ncols=ncols, squeeze=False, sharey=True)
+        fig, axes = new_figure(
+            4.3 * ncols + 1.6,
+            0.38 * len(names) * nrows + 1.6 * nrows + 0.6,
+            nrows=nrows,
+            ncols=ncols,
+            squeeze=False,
+            sharey=True,
+        )
         y = np.arange(len(names))[::-1]
         for k, metric in enumerate(metrics):
             ax = axes[k // ncols][k % ncols]
@@ -224,7 +289,16 @@ def paired_forest(runs: pd.DataFrame, metrics: Sequence[str] | None = None, base
                     continue
                 r = block.loc[name]
                 half = r["ci_halfwidth"]
-                ax.errorbar(r["diff_mean"], yi, xerr=None if pd.isna(half) else half, fmt="o", color=colors[name], ms=6, capsize=3, elinewidth=1.5)
+                ax.errorbar(
+                    r["diff_mean"],
+                    yi,
+                    xerr=None if pd.isna(half) else half,
+                    fmt="o",
+                    color=colors[name],
+                    ms=6,
+                    capsize=3,
+                    elinewidth=1.5,
+                )
             ax.axvline(0, color="black", lw=1)
             ax.set_title(metric_label(metric), fontsize=10.5)
             ax.set_xlabel("difference vs baseline", fontsize=9.5)
@@ -233,7 +307,9 @@ def paired_forest(runs: pd.DataFrame, metrics: Sequence[str] | None = None, base
         for k in range(len(metrics), nrows * ncols):
             axes[k // ncols][k % ncols].set_visible(False)
         fig.suptitle(f"What each policy changes against the baseline ({term('clear_not_close')})")
-        source_note(fig, "Dots: mean paired difference (same seeds in both arms); bars: 95% t-interval across replications.")
+        source_note(
+            fig, "Dots: mean paired difference (same seeds in both arms); bars: 95% t-interval across replications."
+        )
     return fig
 
 
@@ -257,7 +333,15 @@ def program_totals_vs_2020(runs: pd.DataFrame, scenario: str = "campaign_2020") 
             ax.barh(yi, pct, height=0.55, color="#b2182b", alpha=0.85, zorder=2)
             if not math.isnan(hpct):
                 ax.errorbar(pct, yi, xerr=hpct, fmt="none", color="black", capsize=3, zorder=3)
-            ax.text(max(pct, 0) + (hpct if not math.isnan(hpct) else 0) + 2, yi, f"model {_money_or_count(key, m)}  vs  2020 {_money_or_count(key, FIGURES_2020[key])}", va="center", fontsize=9, bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.85), zorder=4)
+            ax.text(
+                max(pct, 0) + (hpct if not math.isnan(hpct) else 0) + 2,
+                yi,
+                f"model {_money_or_count(key, m)}  vs  2020 {_money_or_count(key, FIGURES_2020[key])}",
+                va="center",
+                fontsize=9,
+                bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.85),
+                zorder=4,
+            )
             top = max(top, pct + (0 if math.isnan(hpct) else hpct))
         ax.set_xlim(0, top * 1.55)
         ax.set_yticks(y, [metric_label(k) for k in keys])
@@ -267,7 +351,13 @@ def program_totals_vs_2020(runs: pd.DataFrame, scenario: str = "campaign_2020") 
         ax.legend(loc="lower right")
         days = int(block["days"].iloc[0]) if "days" in block else None
         n_firms = int(block["n_enterprises"].iloc[0]) if "n_enterprises" in block else None
-        source_note(fig, f"{len(block)} runs" + (f", {days} days" if days else "") + (f", {n_firms:,} firms" if n_firms else "") + "; bars: 95% t-interval. 2020 figures: Yongchuan District, 2021 news feature.")
+        source_note(
+            fig,
+            f"{len(block)} runs"
+            + (f", {days} days" if days else "")
+            + (f", {n_firms:,} firms" if n_firms else "")
+            + "; bars: 95% t-interval. 2020 figures: Yongchuan District, 2021 news feature.",
+        )
     return fig
 
 
@@ -280,10 +370,16 @@ def _money_or_count(key: str, value: float) -> str:
 
 
 # --- figures from the daily series -------------------------------------------------------------
-def trust_growth(daily: pd.DataFrame, series: Sequence[str] = ("strong_tie_share", "mean_owner_trust"), scenarios: Sequence[str] | None = None) -> Figure:
+def trust_growth(
+    daily: pd.DataFrame,
+    series: Sequence[str] = ("strong_tie_share", "mean_owner_trust"),
+    scenarios: Sequence[str] | None = None,
+) -> Figure:
     """Trust-network growth over time per scenario: mean across replications, 95 % CI band."""
     if daily is None or daily.empty:
-        raise ValueError("the results hold no daily series; add keep.daily = [\"strong_tie_share\", \"mean_owner_trust\"] to the experiment")
+        raise ValueError(
+            'the results hold no daily series; add keep.daily = ["strong_tie_share", "mean_owner_trust"] to the experiment'
+        )
     _need(daily, ["scenario", "day", *series], "the trust-growth figure")
     from scipy import stats
 
@@ -299,12 +395,25 @@ def trust_growth(daily: pd.DataFrame, series: Sequence[str] = ("strong_tie_share
                 mean, sd, n = g.mean(), g.std(ddof=1), g.count()
                 half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
                 key = name in ("baseline", "campaign_2020")
-                ax.plot(mean.index, mean.values, color=colors[name], lw=2.4 if key else 1.4, zorder=3 if key else 2, label=scenario_label(name))
+                ax.plot(
+                    mean.index,
+                    mean.values,
+                    color=colors[name],
+                    lw=2.4 if key else 1.4,
+                    zorder=3 if key else 2,
+                    label=scenario_label(name),
+                )
                 ok = (n >= 2) & (len(names) <= 4 or name in ("baseline", "campaign_2020"))  # bands only where readable
-                ax.fill_between(mean.index[ok], (mean - half)[ok], (mean + half)[ok], color=colors[name], alpha=0.18, lw=0)
+                ax.fill_between(
+                    mean.index[ok], (mean - half)[ok], (mean + half)[ok], color=colors[name], alpha=0.18, lw=0
+                )
             ax.set_xlabel("day of the run (day 0 = 1 January)")
             ax.set_ylabel(metric_label(column))
-            ax.set_title({"strong_tie_share": "Strong cadre–firm ties", "mean_owner_trust": "Owners' trust in government"}.get(column, metric_label(column)))
+            ax.set_title(
+                {"strong_tie_share": "Strong cadre–firm ties", "mean_owner_trust": "Owners' trust in government"}.get(
+                    column, metric_label(column)
+                )
+            )
         axes[0][-1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
         fig.suptitle(f"How the trust network grows ({term('close')})")
         banded = "" if len(names) <= 4 else " (baseline and 2020 campaign only)"
@@ -331,7 +440,9 @@ def resolution_survival(issues: pd.DataFrame | Mapping[str, object]) -> Figure:
                 if block.empty:
                     continue
                 t, s = kaplan_meier(block["wait_days"], block["resolved"])
-                ax.step(t, s, where="post", color=colors[name], lw=2, label=f"{scenario_label(name)} (n={len(block):,})")
+                ax.step(
+                    t, s, where="post", color=colors[name], lw=2, label=f"{scenario_label(name)} (n={len(block):,})"
+                )
                 below = np.flatnonzero(s <= 0.5)
                 if below.size:
                     ax.plot(t[below[0]], 0.5, "o", color=colors[name], ms=5)
@@ -342,7 +453,10 @@ def resolution_survival(issues: pd.DataFrame | Mapping[str, object]) -> Figure:
             ax.legend(loc="lower left")
         axes[0].set_ylabel("share still unresolved")
         fig.suptitle("Time to resolve firms' difficulties (Kaplan–Meier)")
-        source_note(fig, "One run per scenario on the same seed; open issues are censored at the horizon. Dot: median time, where reached.")
+        source_note(
+            fig,
+            "One run per scenario on the same seed; open issues are censored at the horizon. Dot: median time, where reached.",
+        )
     return fig
 
 
@@ -352,7 +466,11 @@ def mindset_spillover(models: Mapping[str, object] | pd.DataFrame, baseline: str
     ``models``: ``{scenario: model}`` of runs on the same seed (same firms), or concatenated
     :func:`firm_speed_table` frames.
     """
-    table = models if isinstance(models, pd.DataFrame) else pd.concat([firm_speed_table(m) for m in models.values()], ignore_index=True)
+    table = (
+        models
+        if isinstance(models, pd.DataFrame)
+        else pd.concat([firm_speed_table(m) for m in models.values()], ignore_index=True)
+    )
     _need(table, ["scenario", "placed", "speed_faced"], "the spillover figure")
     names = _order(table["scenario"])
     colors = scenario_colors(names)
@@ -367,7 +485,15 @@ def mindset_spillover(models: Mapping[str, object] | pd.DataFrame, baseline: str
                 if group.dropna().empty:
                     continue
                 m, half = mean_ci(group)
-                ax.barh(yi + offset, 100 * m, height=0.34, color=colors[name], alpha=0.55 if not placed else 0.95, hatch=hatch, edgecolor="white")
+                ax.barh(
+                    yi + offset,
+                    100 * m,
+                    height=0.34,
+                    color=colors[name],
+                    alpha=0.55 if not placed else 0.95,
+                    hatch=hatch,
+                    edgecolor="white",
+                )
                 if not math.isnan(half):
                     ax.errorbar(100 * m, yi + offset, xerr=100 * half, fmt="none", color="black", capsize=2)
                 note = f"{100 * m:.1f}%"
@@ -382,8 +508,17 @@ def mindset_spillover(models: Mapping[str, object] | pd.DataFrame, baseline: str
         ax.set_xlim(0, right * 1.45)
         ax.set_xlabel("service speed faced: success chance of one ordinary approach to a department (%)")
         ax.set_title("Mindset spillover: faster departments for all firms")
-        ax.legend(handles=[Patch(facecolor="#999999", alpha=0.55, label="never-placed firms"), Patch(facecolor="#999999", hatch="//", edgecolor="white", label="placed firms")], loc="upper right")
-        source_note(fig, "End of one run per scenario, same seed; mean over firms of the speed of the departments their issues need; bars: 95% CI over firms.")
+        ax.legend(
+            handles=[
+                Patch(facecolor="#999999", alpha=0.55, label="never-placed firms"),
+                Patch(facecolor="#999999", hatch="//", edgecolor="white", label="placed firms"),
+            ],
+            loc="upper right",
+        )
+        source_note(
+            fig,
+            "End of one run per scenario, same seed; mean over firms of the speed of the departments their issues need; bars: 95% CI over firms.",
+        )
     return fig
 
 
@@ -404,7 +539,15 @@ def trust_network(model, max_firms: int = 120) -> Figure:
         ax.set_aspect("equal")
         ax.set_title(f"The trust network on day {model.day}: {scenario_label(model.scenario_name)}")
         if not ties:
-            ax.text(0.5, 0.5, "No cadre–firm ties: nobody was placed in this run.", ha="center", va="center", fontsize=13, transform=ax.transAxes)
+            ax.text(
+                0.5,
+                0.5,
+                "No cadre–firm ties: nobody was placed in this run.",
+                ha="center",
+                va="center",
+                fontsize=13,
+                transform=ax.transAxes,
+            )
             return fig
         best: dict[str, float] = {}
         firm_cadres: dict[str, list[str]] = {}
@@ -435,29 +578,75 @@ def trust_network(model, max_firms: int = 120) -> Figure:
         for f in firms:
             for c in firm_cadres[f]:
                 t = float(g.edges[c, f]["trust"])
-                ax.plot([pos[c][0], pos[f][0]], [pos[c][1], pos[f][1]], color=(0.2, 0.2, 0.2, 0.08 + 0.5 * t), lw=0.3 + 1.4 * t, zorder=1)
+                ax.plot(
+                    [pos[c][0], pos[f][0]],
+                    [pos[c][1], pos[f][1]],
+                    color=(0.2, 0.2, 0.2, 0.08 + 0.5 * t),
+                    lw=0.3 + 1.4 * t,
+                    zorder=1,
+                )
         threshold = model.cfg.trust.strong_tie_threshold
         fx = np.array([pos[f] for f in firms])
         strong = np.array([best[f] >= threshold for f in firms])
-        ax.scatter(fx[~strong, 0], fx[~strong, 1], marker="s", s=22, c="white", edgecolors="black", linewidths=0.8, zorder=3)
+        ax.scatter(
+            fx[~strong, 0], fx[~strong, 1], marker="s", s=22, c="white", edgecolors="black", linewidths=0.8, zorder=3
+        )
         ax.scatter(fx[strong, 0], fx[strong, 1], marker="s", s=22, c="black", zorder=3)
         cx = np.array([pos[c] for c in cadres])
-        ax.scatter(cx[:, 0], cx[:, 1], s=20, c=[dept_color[g.nodes[c]["department"]] for c in cadres], edgecolors="white", linewidths=0.4, zorder=4)
+        ax.scatter(
+            cx[:, 0],
+            cx[:, 1],
+            s=20,
+            c=[dept_color[g.nodes[c]["department"]] for c in cadres],
+            edgecolors="white",
+            linewidths=0.4,
+            zorder=4,
+        )
         for d in DEPARTMENTS:
             a = angle[d]
             count = len(by_dept.get(d, []))
             ha = "left" if math.cos(a) > 0.15 else "right" if math.cos(a) < -0.15 else "center"
-            ax.text(1.1 * math.cos(a), 1.1 * math.sin(a), f"{d.replace('_', ' ')} ({count})", ha=ha, va="center", fontsize=8.5, color=dept_color[d], weight="bold")
+            ax.text(
+                1.1 * math.cos(a),
+                1.1 * math.sin(a),
+                f"{d.replace('_', ' ')} ({count})",
+                ha=ha,
+                va="center",
+                fontsize=8.5,
+                color=dept_color[d],
+                weight="bold",
+            )
         ax.set_xlim(-1.75, 1.75)
         ax.set_ylim(-1.25, 1.25)
         handles = [
-            Line2D([], [], marker="o", ls="", mfc="#888888", mec="white", ms=7, label="cadre, at and coloured by its department (count)"),
-            Line2D([], [], marker="s", ls="", mfc="black", mec="black", ms=7, label=f"firm with a strong tie (trust ≥ {threshold:g})"),
+            Line2D(
+                [],
+                [],
+                marker="o",
+                ls="",
+                mfc="#888888",
+                mec="white",
+                ms=7,
+                label="cadre, at and coloured by its department (count)",
+            ),
+            Line2D(
+                [],
+                [],
+                marker="s",
+                ls="",
+                mfc="black",
+                mec="black",
+                ms=7,
+                label=f"firm with a strong tie (trust ≥ {threshold:g})",
+            ),
             Line2D([], [], marker="s", ls="", mfc="white", mec="black", ms=7, label="firm with weaker ties only"),
             Line2D([], [], color="#333333", lw=1.6, label="cadre–firm tie (darker = more trust)"),
         ]
         ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, -0.08), ncols=2, fontsize=8.5)
-        source_note(fig, f"{len(firms):,} of {len(best):,} firms with ties shown (strongest first) and their {len(cadres):,} cadres. A firm sits between the departments of its cadres.")
+        source_note(
+            fig,
+            f"{len(firms):,} of {len(best):,} firms with ties shown (strongest first) and their {len(cadres):,} cadres. A firm sits between the departments of its cadres.",
+        )
     return fig
 
 

@@ -74,7 +74,9 @@ def open_results(path: str | Path) -> Results:
     manifest = read_manifest(path)
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         found = manifest.get("format") if isinstance(manifest, dict) else None
-        raise ValueError(f"{str(path)!r} is in format {found or 'unknown (older)'!r}, this version reads {FORMAT!r}; re-run the sweep")
+        raise ValueError(
+            f"{str(path)!r} is in format {found or 'unknown (older)'!r}, this version reads {FORMAT!r}; re-run the sweep"
+        )
     try:
         runs = load_runs(path)
     except (OSError, ValueError, KeyError) as err:
@@ -99,18 +101,29 @@ def replay(results: Results, scenario: str, replication: int = 0, point: int = 0
     if not text:
         raise ValueError(f"{str(results.path)!r}: manifest holds no experiment text, cannot replay runs")
     plan = parse_plan(text)
-    specs = [s for s in expand(plan, replication + 1) if s.scenario == scenario and s.replication == replication and s.point == point]
+    specs = [
+        s
+        for s in expand(plan, replication + 1)
+        if s.scenario == scenario and s.replication == replication and s.point == point
+    ]
     if not specs:
         raise ValueError(f"no run of scenario {scenario!r}, replication {replication}, point {point} in the experiment")
     spec = specs[0]
     return simulate(spec.base_scenario, spec.seed, spec.days, dict(spec.overrides)), spec.run_key
 
 
-def check_replay(results: Results, run_key: str, summary: dict[str, Any], keys: tuple[str, ...] = ("issues_resolved_total", "mean_owner_trust", "clear_index")) -> bool | None:
+def check_replay(
+    results: Results,
+    run_key: str,
+    summary: dict[str, Any],
+    keys: tuple[str, ...] = ("issues_resolved_total", "mean_owner_trust", "clear_index"),
+) -> bool | None:
     """True when the replayed summary matches the stored row on ``keys`` (where stored);
     None when that run has not finished in the sweep yet."""
     row = results.runs.set_index("run_key")
     if run_key not in row.index:
         return None
     stored = row.loc[run_key]
-    return all(k not in stored.index or pd.isna(stored[k]) or abs(float(stored[k]) - float(summary[k])) < 1e-9 for k in keys)
+    return all(
+        k not in stored.index or pd.isna(stored[k]) or abs(float(stored[k]) - float(summary[k])) < 1e-9 for k in keys
+    )

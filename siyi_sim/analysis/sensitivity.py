@@ -170,7 +170,17 @@ def _toml_value(value: Any) -> str:
     return json.dumps(str(value))
 
 
-def design_plan(method: str, params: Sequence[ParamSpec], metric: str, X: np.ndarray, reps: int, scenario: str, days: int | None, overrides: dict[str, Any], seed: int) -> tuple[str, np.ndarray]:
+def design_plan(
+    method: str,
+    params: Sequence[ParamSpec],
+    metric: str,
+    X: np.ndarray,
+    reps: int,
+    scenario: str,
+    days: int | None,
+    overrides: dict[str, Any],
+    seed: int,
+) -> tuple[str, np.ndarray]:
     """The experiment text for the sweep runner, and for each row of X its point index."""
     unique: dict[tuple, int] = {}
     row_point = np.empty(len(X), dtype=int)
@@ -211,34 +221,48 @@ def _indices(method: str, problem: dict, X: np.ndarray, Y: np.ndarray, seed: int
     return {k: np.asarray(r[k], dtype=float) for k in ("S1", "S1_conf", "ST", "ST_conf")}
 
 
-def analyse(method: str, params: Sequence[ParamSpec], X: np.ndarray, row_point: np.ndarray, runs: pd.DataFrame, metric: str, seed: int) -> tuple[pd.DataFrame, dict[str, float]]:
+def analyse(
+    method: str,
+    params: Sequence[ParamSpec],
+    X: np.ndarray,
+    row_point: np.ndarray,
+    runs: pd.DataFrame,
+    metric: str,
+    seed: int,
+) -> tuple[pd.DataFrame, dict[str, float]]:
     """Indices on replication means, their seed spread, and the noise summary."""
     values = runs.pivot_table(index="point", columns="replication", values=metric, aggfunc="first", dropna=False)
     values = values.reindex(range(int(row_point.max()) + 1))
     M = values.to_numpy(dtype=float)
     if np.isnan(M).any():
         bad = int(np.isnan(M).sum())
-        raise ValueError(f"metric {metric!r} is undefined in {bad} runs (e.g. no event of that kind); choose another metric")
+        raise ValueError(
+            f"metric {metric!r} is undefined in {bad} runs (e.g. no event of that kind); choose another metric"
+        )
     reps = M.shape[1]
     problem = problem_of(params)
     Y = M.mean(axis=1)[row_point]
     main = _indices(method, problem, X, Y, seed)
-    table = pd.DataFrame({"parameter": problem["names"], "low": [p.low for p in params], "high": [p.high for p in params], **main})
+    table = pd.DataFrame(
+        {"parameter": problem["names"], "low": [p.low for p in params], "high": [p.high for p in params], **main}
+    )
     seed_var = float(M.var(axis=1, ddof=1).mean()) if reps >= 2 else math.nan
     spread_var = float(M.mean(axis=1).var(ddof=1)) if len(M) >= 2 else math.nan
     unshared = _unshared_variance(M)
     noise = {
         "replications": reps,
-        "points": int(len(M)),
+        "points": len(M),
         "seed_variance": seed_var,
         "seed_variance_unshared": unshared,
         "variance_of_point_means": spread_var,
-        "noise_share": (unshared / reps) / spread_var if spread_var > 0 else (math.nan if math.isnan(unshared) else math.inf),
+        "noise_share": (unshared / reps) / spread_var
+        if spread_var > 0
+        else (math.nan if math.isnan(unshared) else math.inf),
     }
     key = "mu_star" if method == "morris" else "ST"
     if reps >= 2:
         per_rep = [_indices(method, problem, X, M[:, r][row_point], seed) for r in range(reps)]
-        for name in (("mu_star", "sigma") if method == "morris" else ("S1", "ST")):
+        for name in ("mu_star", "sigma") if method == "morris" else ("S1", "ST"):
             table[f"{name}_seed_sd"] = np.std([d[name] for d in per_rep], axis=0, ddof=1)
     if method == "morris":
         se = _elementary_effect_noise(params, X, M[row_point])
@@ -299,9 +323,26 @@ def sensitivity_figure(table: pd.DataFrame, method: str, metric: str, noise: dic
             ax.barh(y, t["mu_star"], color="#2166ac", alpha=0.85)
             ax.errorbar(t["mu_star"], y, xerr=xerr, fmt="none", color="black", capsize=3, label="95% bootstrap CI")
             if "mu_star_seed_sd" in t:
-                ax.errorbar(t["mu_star"], y + 0.25, xerr=t["mu_star_seed_sd"], fmt="none", color="#e08214", capsize=2, label="spread of mu* across seeds (sd)")
+                ax.errorbar(
+                    t["mu_star"],
+                    y + 0.25,
+                    xerr=t["mu_star_seed_sd"],
+                    fmt="none",
+                    color="#e08214",
+                    capsize=2,
+                    label="spread of mu* across seeds (sd)",
+                )
             if "mu_star_noise_se" in t:
-                ax.scatter(2 * t["mu_star_noise_se"], y, marker="|", s=260, linewidths=2.2, color="#b2182b", zorder=4, label="noise level: 2 x seed s.e. (CRN-paired)")
+                ax.scatter(
+                    2 * t["mu_star_noise_se"],
+                    y,
+                    marker="|",
+                    s=260,
+                    linewidths=2.2,
+                    color="#b2182b",
+                    zorder=4,
+                    label="noise level: 2 x seed s.e. (CRN-paired)",
+                )
             ax.set_yticks(y, t["parameter"])
             ax.grid(axis="y", visible=False)
             ax.set_xlabel(f"mu*: mean |elementary effect| ({metric} per normalised step)")
@@ -309,15 +350,21 @@ def sensitivity_figure(table: pd.DataFrame, method: str, metric: str, noise: dic
             ax.legend(loc="lower right")
             ax2.scatter(t["mu_star"], t["sigma"], color="#2166ac", s=40, zorder=3)
             for _, r in t.iterrows():
-                ax2.annotate(r["parameter"], (r["mu_star"], r["sigma"]), xytext=(4, 3), textcoords="offset points", fontsize=8.5)
+                ax2.annotate(
+                    r["parameter"], (r["mu_star"], r["sigma"]), xytext=(4, 3), textcoords="offset points", fontsize=8.5
+                )
             ax2.margins(x=0.35, y=0.15)
             ax2.set_xlabel("mu* (importance)")
             ax2.set_ylabel("sigma (non-linearity / interactions)")
             ax2.set_title("Effect against interaction")
         else:
             fig, ax = new_figure(9.5, 0.5 * len(t) + 2.4)
-            ax.barh(y + 0.2, t["S1"], height=0.38, xerr=t["S1_conf"], color="#92c5de", capsize=3, label="first order S1")
-            ax.barh(y - 0.2, t["ST"], height=0.38, xerr=t["ST_conf"], color="#2166ac", capsize=3, label="total order ST")
+            ax.barh(
+                y + 0.2, t["S1"], height=0.38, xerr=t["S1_conf"], color="#92c5de", capsize=3, label="first order S1"
+            )
+            ax.barh(
+                y - 0.2, t["ST"], height=0.38, xerr=t["ST_conf"], color="#2166ac", capsize=3, label="total order ST"
+            )
             ax.axvline(0, color="black", lw=1)
             ax.set_yticks(y, t["parameter"])
             ax.grid(axis="y", visible=False)
@@ -326,7 +373,10 @@ def sensitivity_figure(table: pd.DataFrame, method: str, metric: str, noise: dic
             ax.legend(loc="lower right")
         fig.suptitle(f"{method.capitalize()} sensitivity of {metric_label(metric)}")
         if noise:
-            source_note(fig, f"{noise['points']} points x {noise['replications']} replications (same seeds at every point). Share of the spread between points due to seed noise: {noise['noise_share']:.3g}.")
+            source_note(
+                fig,
+                f"{noise['points']} points x {noise['replications']} replications (same seeds at every point). Share of the spread between points due to seed noise: {noise['noise_share']:.3g}.",
+            )
     return fig
 
 
@@ -388,11 +438,16 @@ def run_sensitivity(
         "sample_seed": seed,
         "morris_levels": MORRIS_LEVELS if method == "morris" else None,
         "problem": problem_of(specs),
-        "evaluations": int(len(X)),
+        "evaluations": len(X),
         "distinct_points": int(row_point.max() + 1),
         "noise": noise,
         "ranking": table.to_dict("records"),
-        "sweep": {"dir": SWEEP_DIR, "design_hash": manifest["experiment"]["design_hash"], "package": manifest.get("package"), "runs": report.planned},
+        "sweep": {
+            "dir": SWEEP_DIR,
+            "design_hash": manifest["experiment"]["design_hash"],
+            "package": manifest.get("package"),
+            "runs": report.planned,
+        },
     }
     atomic_write_bytes(out / "sensitivity.csv", table.to_csv(index=False).encode())
     atomic_write_bytes(out / "sensitivity.png", png_bytes(sensitivity_figure(table, method, metric, noise)))
@@ -414,13 +469,17 @@ def format_table(result: SensitivityResult) -> str:
     t = result.table
     cols = ["rank", "parameter"] + [c for c in t.columns if c not in ("rank", "parameter", "low", "high")]
     n = result.noise
-    lines = [f"{result.method} sensitivity of {result.metric}: {result.n_points} points x {n['replications']} replications = {result.n_runs} runs"]
+    lines = [
+        f"{result.method} sensitivity of {result.metric}: {result.n_points} points x {n['replications']} replications = {result.n_runs} runs"
+    ]
     lines.append(t[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     lines.append(
         f"seed variance within a point {n['seed_variance']:.4g}, of which not shared across points (what common random numbers leave) {n['seed_variance_unshared']:.4g}; "
         f"variance of point means {n['variance_of_point_means']:.4g}; noise share {n['noise_share']:.3g}"
     )
     if "below_noise" in result.table and result.table["below_noise"].any():
-        lines.append("below_noise: mu* within 2 seed standard errors of 0 — indistinguishable from seed noise (add --reps)")
+        lines.append(
+            "below_noise: mu* within 2 seed standard errors of 0 — indistinguishable from seed noise (add --reps)"
+        )
     lines.append(f"wrote {result.out}/sensitivity.csv, sensitivity.png, sensitivity.json")
     return "\n".join(lines)

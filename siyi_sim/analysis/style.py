@@ -18,9 +18,9 @@ import matplotlib
 
 matplotlib.use("Agg")  # figures are files, never windows
 
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib import font_manager
+from matplotlib.figure import Figure
 
 #: Program terms: English as shown in figures, original Chinese for HTML and CJK-capable figures.
 TERMS = {
@@ -73,7 +73,20 @@ METRIC_LABELS = {
 
 BASELINE_COLOR = "#7f7f7f"
 ACCENT = "#b2182b"  # campaign red
-_PALETTE = ["#b2182b", "#2166ac", "#1b7837", "#e08214", "#762a83", "#35978f", "#c51b7d", "#8c510a", "#4d4d4d", "#5aae61", "#9970ab", "#d6604d"]
+_PALETTE = [
+    "#b2182b",
+    "#2166ac",
+    "#1b7837",
+    "#e08214",
+    "#762a83",
+    "#35978f",
+    "#c51b7d",
+    "#8c510a",
+    "#4d4d4d",
+    "#5aae61",
+    "#9970ab",
+    "#d6604d",
+]
 _FIXED = {"baseline": BASELINE_COLOR, "campaign_2020": ACCENT}
 
 RC = {
@@ -104,7 +117,17 @@ RC = {
 @functools.cache
 def cjk_font() -> str | None:
     """Name of an installed font with CJK glyphs, or None (then figures stay English-only)."""
-    wanted = ("Noto Sans CJK", "Noto Sans SC", "Source Han Sans", "WenQuanYi", "SimHei", "Microsoft YaHei", "PingFang", "AR PL", "Droid Sans Fallback")
+    wanted = (
+        "Noto Sans CJK",
+        "Noto Sans SC",
+        "Source Han Sans",
+        "WenQuanYi",
+        "SimHei",
+        "Microsoft YaHei",
+        "PingFang",
+        "AR PL",
+        "Droid Sans Fallback",
+    )
     for font in font_manager.fontManager.ttflist:
         if any(font.name.startswith(w) for w in wanted):
             return font.name
@@ -120,7 +143,7 @@ def term(key: str, chinese: bool | None = None) -> str:
 
 def html_term(key: str) -> str:
     english, original = TERMS[key]
-    return f"{english} (<span lang=\"zh\">{original}</span>)"
+    return f'{english} (<span lang="zh">{original}</span>)'
 
 
 def scenario_label(name: str) -> str:

@@ -70,11 +70,46 @@ class FreeParameter:
 
 
 FREE_PARAMETERS: tuple[FreeParameter, ...] = (
-    FreeParameter("policies.eligibility_prob", 0.002, 0.3, "program_policies_matched", True, "Which firms meet the 182 policies' criteria is not reported; it sets how many policies a pair can connect."),
-    FreeParameter("policies.benefit_median_yuan", 5_000.0, 400_000.0, "program_subsidy_yuan", True, "Benefit per claim is not reported; subsidy yuan scale with it."),
-    FreeParameter("population.credit_need_median_yuan", 30_000.0, 3_000_000.0, "program_loans_yuan", True, "Size of firms' credit needs is not reported; loan yuan scale with it."),
-    FreeParameter("population.hiring_gap_mean", 3.0, 300.0, "program_hires", True, "Size of hiring gaps is not reported; job-fair hires scale with it."),
-    FreeParameter("population.initial_issues_per_firm", 0.2, 8.0, "program_issues_resolved", False, "The stock of latent difficulties is not observed; it sets what pairs can find and solve."),
+    FreeParameter(
+        "policies.eligibility_prob",
+        0.002,
+        0.3,
+        "program_policies_matched",
+        True,
+        "Which firms meet the 182 policies' criteria is not reported; it sets how many policies a pair can connect.",
+    ),
+    FreeParameter(
+        "policies.benefit_median_yuan",
+        5_000.0,
+        400_000.0,
+        "program_subsidy_yuan",
+        True,
+        "Benefit per claim is not reported; subsidy yuan scale with it.",
+    ),
+    FreeParameter(
+        "population.credit_need_median_yuan",
+        30_000.0,
+        3_000_000.0,
+        "program_loans_yuan",
+        True,
+        "Size of firms' credit needs is not reported; loan yuan scale with it.",
+    ),
+    FreeParameter(
+        "population.hiring_gap_mean",
+        3.0,
+        300.0,
+        "program_hires",
+        True,
+        "Size of hiring gaps is not reported; job-fair hires scale with it.",
+    ),
+    FreeParameter(
+        "population.initial_issues_per_firm",
+        0.2,
+        8.0,
+        "program_issues_resolved",
+        False,
+        "The stock of latent difficulties is not observed; it sets what pairs can find and solve.",
+    ),
 )
 
 
@@ -112,7 +147,9 @@ def loss(means: dict[str, float]) -> float:
     return float(sum(math.log(max(means[k], 1e-9) / v) ** 2 for k, v in TARGETS.items()))
 
 
-def evaluate(values: dict[str, float], seeds: Sequence[int] = FIT_SEEDS, workers: int = 2, scenario: str = SCENARIO) -> list[dict]:
+def evaluate(
+    values: dict[str, float], seeds: Sequence[int] = FIT_SEEDS, workers: int = 2, scenario: str = SCENARIO
+) -> list[dict]:
     """Summaries of ``scenario`` with ``values`` as overrides, one per seed."""
     return run_many([(scenario, int(s), dict(values)) for s in seeds], workers)
 
@@ -140,7 +177,9 @@ def fit(
     defaults = Config().flat()
     keys = [p.key for p in FREE_PARAMETERS]
     names = list(TARGETS)
-    center = {p.key: float(start[p.key]) if start and p.key in start else float(defaults[p.key]) for p in FREE_PARAMETERS}
+    center = {
+        p.key: float(start[p.key]) if start and p.key in start else float(defaults[p.key]) for p in FREE_PARAMETERS
+    }
     lo_b = np.log([p.lower for p in FREE_PARAMETERS])
     hi_b = np.log([p.upper for p in FREE_PARAMETERS])
     next_seed = first_seed
@@ -199,15 +238,24 @@ def fit(
         coef, noise = surface(pool_from)  # local rounds only
         x_center = solve(coef, x_center)
         rounds_done.append({"points": n_points, "half_width_log": half_width, "runs_so_far": len(X)})
-        log(f"round {r}: {len(X)} runs; solution " + ", ".join(f"{k}={np.exp(v):.4g}" for k, v in zip(keys, x_center, strict=True)))
+        log(
+            f"round {r}: {len(X)} runs; solution "
+            + ", ".join(f"{k}={np.exp(v):.4g}" for k, v in zip(keys, x_center, strict=True))
+        )
     values = {k: _round_value(p, float(np.exp(v))) for p, k, v in zip(FREE_PARAMETERS, keys, x_center, strict=True)}
     check = evaluate(values, check_seeds, workers)
     means = mean_totals(check)
-    log(f"check on {len(check_seeds)} fresh seeds: loss {loss(means):.5f}; " + ", ".join(f"{k}={100 * e:+.1f}%" for k, e in relative_errors(means).items()))
+    log(
+        f"check on {len(check_seeds)} fresh seeds: loss {loss(means):.5f}; "
+        + ", ".join(f"{k}={100 * e:+.1f}%" for k, e in relative_errors(means).items())
+    )
     return {
         "scenario": SCENARIO,
         "values": values,
-        "free_parameters": {p.key: {"default": defaults[p.key], "lower": p.lower, "upper": p.upper, "why": p.why} for p in FREE_PARAMETERS},
+        "free_parameters": {
+            p.key: {"default": defaults[p.key], "lower": p.lower, "upper": p.upper, "why": p.why}
+            for p in FREE_PARAMETERS
+        },
         "targets": dict(TARGETS),
         "fit": {
             "seeds": used_seeds,
@@ -222,7 +270,9 @@ def fit(
             "relative_error": relative_errors(means),
             "surface": {
                 "intercept": dict(zip(names, coef[0].round(4).tolist(), strict=True)),
-                "elasticities": {k: dict(zip(names, coef[1 + i].round(4).tolist(), strict=True)) for i, k in enumerate(keys)},
+                "elasticities": {
+                    k: dict(zip(names, coef[1 + i].round(4).tolist(), strict=True)) for i, k in enumerate(keys)
+                },
                 "residual_sd_log": dict(zip(names, noise.round(4).tolist(), strict=True)),
             },
         },
@@ -234,7 +284,11 @@ def fit(
         ),
         "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "model_fingerprint": model_fingerprint(),
-        "software": {"python": platform.python_version(), "numpy": np.__version__, "scipy": __import__("scipy").__version__},
+        "software": {
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "scipy": __import__("scipy").__version__,
+        },
     }
 
 
@@ -243,12 +297,20 @@ def _round_value(p: FreeParameter, value: float) -> float:
     return float(f"{value:.4g}")
 
 
-def holdout_check(values: dict[str, float] | None = None, seeds: Sequence[int] = tuple(range(1, 11)), workers: int = 2) -> dict[str, Any]:
+def holdout_check(
+    values: dict[str, float] | None = None, seeds: Sequence[int] = tuple(range(1, 11)), workers: int = 2
+) -> dict[str, Any]:
     """Mean of ``seeds`` of campaign_2020 (as configured, or with ``values``) against the targets."""
     summaries = evaluate(values or {}, seeds, workers)
     means = mean_totals(summaries)
     rel = relative_errors(means)
-    return {"seeds": list(map(int, seeds)), "means": means, "sem": sem_totals(summaries), "relative_error": rel, "passed": all(abs(r) <= TOLERANCE for r in rel.values())}
+    return {
+        "seeds": list(map(int, seeds)),
+        "means": means,
+        "sem": sem_totals(summaries),
+        "relative_error": rel,
+        "passed": all(abs(r) <= TOLERANCE for r in rel.values()),
+    }
 
 
 def write_calibration(record: dict[str, Any], path: str | os.PathLike = CALIBRATION_FILE) -> Path:
@@ -266,7 +328,18 @@ def read_calibration(path: str | os.PathLike = CALIBRATION_FILE) -> dict[str, An
 
 REQUIRED_PROVENANCE = ("scenario", "values", "targets", "fit", "method", "date", "model_fingerprint")
 #: The files whose code decides the totals; a change to any of them may need a new calibration.
-MODEL_FILES = ("config.py", "catalog.py", "population.py", "agents.py", "model.py", "issues.py", "networks.py", "metrics.py", "streams.py", "processes/*.py")
+MODEL_FILES = (
+    "config.py",
+    "catalog.py",
+    "population.py",
+    "agents.py",
+    "model.py",
+    "issues.py",
+    "networks.py",
+    "metrics.py",
+    "streams.py",
+    "processes/*.py",
+)
 
 
 def model_fingerprint() -> str:
@@ -289,13 +362,23 @@ def markdown_tables(record: dict[str, Any]) -> str:
     for key, value in record["values"].items():
         fp = record["free_parameters"][key]
         lines.append(f"| `{key}` | {fp['default']:.4g} | **{value:.4g}** | [{fp['lower']:.4g}, {fp['upper']:.4g}] |")
-    lines += ["", "| total | target | fit check: mean (seeds " + _seed_range(record["fit"]["check_seeds"]) + ") | residual | hold-out: mean (seeds " + _seed_range(record.get("holdout", {}).get("seeds", [])) + ") | residual |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    lines += [
+        "",
+        "| total | target | fit check: mean (seeds "
+        + _seed_range(record["fit"]["check_seeds"])
+        + ") | residual | hold-out: mean (seeds "
+        + _seed_range(record.get("holdout", {}).get("seeds", []))
+        + ") | residual |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
     hold = record.get("holdout", {})
     for key, target in record["targets"].items():
         fm, fe = record["fit"]["means"][key], record["fit"]["relative_error"][key]
         hm = hold.get("means", {}).get(key)
         he = hold.get("relative_error", {}).get(key)
-        lines.append(f"| {key} | {target:,.0f} | {fm:,.0f} | {100 * fe:+.1f} % | {'' if hm is None else f'{hm:,.0f}'} | {'' if he is None else f'{100 * he:+.1f} %'} |")
+        lines.append(
+            f"| {key} | {target:,.0f} | {fm:,.0f} | {100 * fe:+.1f} % | {'' if hm is None else f'{hm:,.0f}'} | {'' if he is None else f'{100 * he:+.1f} %'} |"
+        )
     return "\n".join(lines)
 
 

@@ -45,6 +45,7 @@ class Case:
 
 # --- construction helpers ---------------------------------------------------------------------
 
+
 def case_model(seed: int, days: int, overrides: dict[str, Any] | None = None):
     """A small district in the calibrated world, no campaign, ``days`` long."""
     from ..model import SiyiModel
@@ -58,7 +59,9 @@ def blank_firm(model) -> int:
     """The first firm that carries no issue, credit need, hiring gap or patent of its own."""
     has_issue = np.bincount(model.issues.view("firm"), minlength=model.firms.n) > 0
     f = model.firms
-    free = np.flatnonzero(~has_issue & (f.credit_need_yuan == 0) & (f.hiring_gap == 0) & ~f.patentable & (f.enforced_by_dept < 0))
+    free = np.flatnonzero(
+        ~has_issue & (f.credit_need_yuan == 0) & (f.hiring_gap == 0) & ~f.patentable & (f.enforced_by_dept < 0)
+    )
     if len(free) == 0:
         raise RuntimeError("no blank firm in the case district")
     return int(free[0])
@@ -69,10 +72,21 @@ def set_firm(model, firm: int, **state: Any) -> None:
         getattr(model.firms, key)[firm] = value
 
 
-def add_issue(model, firm: int, type_name: str, day_created: int, legacy: bool = False, prereq: int | None = None) -> int:
+def add_issue(
+    model, firm: int, type_name: str, day_created: int, legacy: bool = False, prereq: int | None = None
+) -> int:
     """Add one latent issue to ``firm`` through the population's own constructor."""
     rng = model.streams["population"]
-    idx = add_issues(model.cfg, model.issues, rng, [firm], [ISSUE[type_name]], [day_created], legacy=legacy, prereq=None if prereq is None else [prereq])
+    idx = add_issues(
+        model.cfg,
+        model.issues,
+        rng,
+        [firm],
+        [ISSUE[type_name]],
+        [day_created],
+        legacy=legacy,
+        prereq=None if prereq is None else [prereq],
+    )
     return int(idx[0])
 
 
@@ -126,7 +140,9 @@ class Diary:
             if before is None:
                 events.append(f"new issue {name} arises")
             if st == RESOLVED and before != RESOLVED:
-                events.append(f"{name} RESOLVED via {('none', 'self', 'placement', 'follow_up', 'tie')[int(iss.channel[i])]}")
+                events.append(
+                    f"{name} RESOLVED via {('none', 'self', 'placement', 'follow_up', 'tie')[int(iss.channel[i])]}"
+                )
             elif st > LATENT and (before is None or before == LATENT):
                 events.append(f"owner tells {name}")
         self._status = now
@@ -140,14 +156,19 @@ class Diary:
             events.append(f"{hires - self._money[1]} worker(s) hired via the job fair")
         self._money = (loans, hires, pols, subsidy)
         a = self.placement
-        if a is not None and not a.closed or (a is not None and a.closed and a.days_done == day - a.start_day + 1):
+        if (a is not None and not a.closed) or (a is not None and a.closed and a.days_done == day - a.start_day + 1):
             present = a.present_days - self._present
             line = a.line_days - self._line
             self._present, self._line = a.present_days.copy(), a.line_days.copy()
             t = m.ties.current(m.day, a.ties)
-            who = " ".join(f"{DEPARTMENTS[int(m.cadres.dept[c])].split('_')[0]}:{'line' if ln else ('in' if p else 'ABSENT')} t={tt:.2f}" for c, p, ln, tt in zip(a.cadres, present, line, t, strict=True))
+            who = " ".join(
+                f"{DEPARTMENTS[int(m.cadres.dept[c])].split('_')[0]}:{'line' if ln else ('in' if p else 'ABSENT')} t={tt:.2f}"
+                for c, p, ln, tt in zip(a.cadres, present, line, t, strict=True)
+            )
             if a.days_done <= a.length and (a.days_done == day - a.start_day + 1):
-                text = f"day {a.days_done:2d}: {who}" + ("; " + "; ".join(events) if events else "; owner: no difficulties" if a.days_done == 1 else "")
+                text = f"day {a.days_done:2d}: {who}" + (
+                    "; " + "; ".join(events) if events else "; owner: no difficulties" if a.days_done == 1 else ""
+                )
                 self.say(text)
                 return events
         if events and not quiet:
@@ -161,16 +182,34 @@ class Diary:
 
 def _issue_line(model, i: int) -> dict[str, Any]:
     iss = model.issues
-    return {"type": ISSUE_TYPES[int(iss.type[i])].name, "legacy": bool(iss.legacy[i]), "status": STATUS_NAMES[int(iss.status[i])], "day_resolved": int(iss.day_resolved[i]) if iss.status[i] == RESOLVED else None}
+    return {
+        "type": ISSUE_TYPES[int(iss.type[i])].name,
+        "legacy": bool(iss.legacy[i]),
+        "status": STATUS_NAMES[int(iss.status[i])],
+        "day_resolved": int(iss.day_resolved[i]) if iss.status[i] == RESOLVED else None,
+    }
 
 
 # --- zhongchuan -------------------------------------------------------------------------------
+
 
 def _zhongchuan_world(seed: int, days: int):
     """Zhongchuan Tech: founded 1999, in a town, fined by ecology in 2017, permit chain since."""
     model = case_model(seed, days)
     f = blank_firm(model)
-    set_firm(model, f, founding_year=1999, outside_park=True, size_class=1, enforced_by_dept=DEPT["ecology_environment"], trust=0.45, fear=0.4, liaison=0.2, hiring_gap=12, credit_need_yuan=400_000.0)
+    set_firm(
+        model,
+        f,
+        founding_year=1999,
+        outside_park=True,
+        size_class=1,
+        enforced_by_dept=DEPT["ecology_environment"],
+        trust=0.45,
+        fear=0.4,
+        liaison=0.2,
+        hiring_gap=12,
+        credit_need_yuan=400_000.0,
+    )
     since_2017 = -3 * 365
     land = add_issue(model, f, "land_use", since_2017, legacy=True)
     eia = add_issue(model, f, "eia", since_2017, legacy=True, prereq=land)
@@ -191,8 +230,12 @@ def _zhongchuan(seed: int) -> dict[str, Any]:
     plan = cadre_of(model, "planning_natural_resources")
     a = place(model, f, (eco, plan))
     diary = Diary(model, f, a)
-    diary.say(f"Zhongchuan Tech (firm {f}): founded 1999, outside the park, fined 2017 by ecology; chain permit <- EIA <- land use open since 2017.")
-    diary.say(f"Without placement (same firm, same seed, 3 more years): permit {'still open' if permit_open_3y else 'resolved'}; the owner approached departments {approaches} times.")
+    diary.say(
+        f"Zhongchuan Tech (firm {f}): founded 1999, outside the park, fined 2017 by ecology; chain permit <- EIA <- land use open since 2017."
+    )
+    diary.say(
+        f"Without placement (same firm, same seed, 3 more years): permit {'still open' if permit_open_3y else 'resolved'}; the owner approached departments {approaches} times."
+    )
     diary.say(f"Pair: ecology cadre {eco} (adversarial edge: same office that fined the firm) + planning cadre {plan}.")
     diary.run_until(a.length)
     trust_end = [round(float(x), 3) for x in model.ties.current(model.day, a.ties)]
@@ -205,7 +248,9 @@ def _zhongchuan(seed: int) -> dict[str, Any]:
     new = add_issue(model, f, "utilities", model.day)
     background._first_call(model, np.array([new]))
     called = int(iss.owner_cadre[new]) if iss.channel[new] == CH_TIE else None
-    diary.say(f"day {model.day}: a utilities problem arises; owner calls {'cadre ' + str(called) + (' (the ecology cadre)' if called == eco else ' (the planning cadre)' if called == plan else '') if called is not None else 'nobody: goes to the department himself'}.")
+    diary.say(
+        f"day {model.day}: a utilities problem arises; owner calls {'cadre ' + str(called) + (' (the ecology cadre)' if called == eco else ' (the planning cadre)' if called == plan else '') if called is not None else 'nobody: goes to the department himself'}."
+    )
     diary.run_until(365, quiet=True)
     c = model.counters
     numbers = {
@@ -253,6 +298,7 @@ def _count_approaches(model, firm: int) -> int:
 
 # --- quanzheng --------------------------------------------------------------------------------
 
+
 def _quanzheng(seed: int) -> dict[str, Any]:
     # the cadres worked on the production line with the workers: a line day half of the days
     model = case_model(seed, 120, {"trust.line_day_prob": 0.5})
@@ -264,12 +310,18 @@ def _quanzheng(seed: int) -> dict[str, Any]:
     a = place(model, f, (hr, eco))
     a.invited = True  # the owner: "you need not come back", a "good" rating anyway
     diary = Diary(model, f, a)
-    diary.say(f"Quanzheng Electronics (firm {f}): owner trust 0.30, fear 0.70 ('settled with later'); loan need and a child's schooling, both unspoken.")
-    diary.say(f"Pair: human-resources cadre {hr} + economy cadre {eco}. Day 1: owner says 'no difficulties', 'you need not come'.")
+    diary.say(
+        f"Quanzheng Electronics (firm {f}): owner trust 0.30, fear 0.70 ('settled with later'); loan need and a child's schooling, both unspoken."
+    )
+    diary.say(
+        f"Pair: human-resources cadre {hr} + economy cadre {eco}. Day 1: owner says 'no difficulties', 'you need not come'."
+    )
     diary.run_until(a.length)
     trust_end = [round(float(x), 3) for x in model.ties.current(model.day, a.ties)]
     iss = model.issues
-    disclosed = {k: (int(iss.day_disclosed[i]) - a.start_day + 1 if iss.status[i] > LATENT else None) for k, i in ids.items()}
+    disclosed = {
+        k: (int(iss.day_disclosed[i]) - a.start_day + 1 if iss.status[i] > LATENT else None) for k, i in ids.items()
+    }
     diary.run_until(120, quiet=False)
     first = min((d for d in disclosed.values() if d is not None), default=None)
     numbers = {
@@ -325,14 +377,20 @@ def _yuanxiu(seed: int) -> dict[str, Any]:
     set_firm(model, f, size_class=1, trust=0.4, fear=0.3, liaison=0.2, awareness=0.0, patentable=True)
     others = [int(p) for p in np.argsort(model.policies.paperwork)[:3]]
     ids = set_firm_policies(model, f, YUANXIU_POLICIES, others)
-    names = [n for n, _, _, _ in YUANXIU_POLICIES] + [f"policy #{p} ({DEPARTMENTS[int(model.policies.dept[p])]})" for p in others]
+    names = [n for n, _, _, _ in YUANXIU_POLICIES] + [
+        f"policy #{p} ({DEPARTMENTS[int(model.policies.dept[p])]})" for p in others
+    ]
     patent = add_issue(model, f, "patent_ip", -200)
     ms = cadre_of(model, "market_supervision")
     org = cadre_of(model, "organization_department")
     a = place(model, f, (ms, org))
     diary = Diary(model, f, a)
-    diary.say(f"Yuanxiu Tech (firm {f}): eligible for {len(ids)} policies, knows none; patentable technology, never filed.")
-    diary.say(f"Pair: market-supervision cadre {ms} + organization cadre {org}; printed policy list, item by item with the desk.")
+    diary.say(
+        f"Yuanxiu Tech (firm {f}): eligible for {len(ids)} policies, knows none; patentable technology, never filed."
+    )
+    diary.say(
+        f"Pair: market-supervision cadre {ms} + organization cadre {org}; printed policy list, item by item with the desk."
+    )
     pol = model.policies
     rows = np.arange(pol.firm_ptr[f], pol.firm_ptr[f + 1])
     seen = set()
@@ -342,9 +400,16 @@ def _yuanxiu(seed: int) -> dict[str, Any]:
             st = int(pol.pair_status[r])
             if st in (CLAIMED, FAILED) and r not in seen:
                 seen.add(r)
-                diary.say(f"        item '{name}': {'claimed, ' + format(float(pol.benefit_yuan[pid]), ',.0f') + ' yuan' if st == CLAIMED else 'claim failed (paperwork)'}")
+                diary.say(
+                    f"        item '{name}': {'claimed, ' + format(float(pol.benefit_yuan[pid]), ',.0f') + ' yuan' if st == CLAIMED else 'claim failed (paperwork)'}"
+                )
     diary.run_until(120)
-    status = {name: ("claimed" if pol.pair_status[r] == CLAIMED else "failed" if pol.pair_status[r] == FAILED else "not reviewed") for r, name in zip(rows.tolist(), names, strict=True)}
+    status = {
+        name: (
+            "claimed" if pol.pair_status[r] == CLAIMED else "failed" if pol.pair_status[r] == FAILED else "not reviewed"
+        )
+        for r, name in zip(rows.tolist(), names, strict=True)
+    }
     iss = model.issues
     numbers = {
         "firm": f,

@@ -25,7 +25,16 @@ def _cmd_calibrate(args) -> int:
     if not args.no_holdout:
         record["holdout"] = holdout_check(record["values"], workers=workers)
     path = write_calibration(record, args.out or CALIBRATION_FILE)
-    print(json.dumps({"values": record["values"], "loss": record["fit"]["loss"], "holdout_passed": record.get("holdout", {}).get("passed")}, indent=2))
+    print(
+        json.dumps(
+            {
+                "values": record["values"],
+                "loss": record["fit"]["loss"],
+                "holdout_passed": record.get("holdout", {}).get("passed"),
+            },
+            indent=2,
+        )
+    )
     print(f"wrote {path}")
     return 0
 
@@ -52,7 +61,10 @@ def _warn_if_model_changed() -> None:
 
     fitted = read_calibration().get("model_fingerprint")
     if fitted and fitted != model_fingerprint():
-        print("siyi: warning: the model code changed since the calibration was fitted; consider `siyi calibrate`", file=sys.stderr)
+        print(
+            "siyi: warning: the model code changed since the calibration was fitted; consider `siyi calibrate`",
+            file=sys.stderr,
+        )
 
 
 def _jsonable(value):
@@ -75,7 +87,9 @@ def _cmd_case(args) -> int:
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("calibrate", help="fit the free parameters to the 2020 totals and write data/calibration_2020.json")
+    p = subparsers.add_parser(
+        "calibrate", help="fit the free parameters to the 2020 totals and write data/calibration_2020.json"
+    )
     p.add_argument("--workers", default="2", help="parallel processes (default 2)")
     p.add_argument("--replications", default="4", help="own seeds per candidate (default 4)")
     p.add_argument("--points", default="16", help="design points per round (default 16)")

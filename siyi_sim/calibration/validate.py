@@ -71,7 +71,9 @@ class PatternResult:
     def line(self) -> str:
         flag = "PASS" if self.passed else "FAIL"
         if self.pattern == "P1":
-            shown = ", ".join(f"{k}={_short(self.measured[k])} ({e:+.1f}%)" for k, e in self.measured["relative_error_pct"].items())
+            shown = ", ".join(
+                f"{k}={_short(self.measured[k])} ({e:+.1f}%)" for k, e in self.measured["relative_error_pct"].items()
+            )
         else:
             shown = ", ".join(f"{k}={_short(v)}" for k, v in self.measured.items() if not isinstance(v, list | dict))
         return f"{self.pattern} {flag}  {self.name}: {shown}  [target: {self.target}]"
@@ -92,6 +94,7 @@ def world_overrides() -> dict[str, Any]:
 
 # --- one run with the extra measures the patterns need ---------------------------------------
 
+
 def run_measured(scenario: str, seed: int, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Run a scenario and return its summary plus pattern measures (picklable)."""
     from ..model import SiyiModel
@@ -110,7 +113,12 @@ def run_measured(scenario: str, seed: int, overrides: dict[str, Any] | None = No
         "first_sensitive_high": first_sensitive_days(model, high_fear=True),
         "first_sensitive_low": first_sensitive_days(model, high_fear=False),
         "high_fear_placements": len(high),
-        "meetings": {"invited": c.meeting_invitations, "attended": c.meeting_owner_attended, "via_cadre": c.invitations_via_cadre, "attended_via_cadre": c.attended_via_cadre},
+        "meetings": {
+            "invited": c.meeting_invitations,
+            "attended": c.meeting_owner_attended,
+            "via_cadre": c.invitations_via_cadre,
+            "attended_via_cadre": c.attended_via_cadre,
+        },
         "placed_cadres": np.flatnonzero(model.cadre_ever_placed),
         "attitude_start": attitude0,
         "attitude_end": model.cadres.attitude.copy(),
@@ -121,11 +129,17 @@ def run_measured(scenario: str, seed: int, overrides: dict[str, Any] | None = No
 
 # --- P2: the legacy-chain counterfactual ------------------------------------------------------
 
+
 def chain_permits(model) -> tuple[np.ndarray, np.ndarray]:
     """(firms, permit issue ids) of open permit <- EIA <- land-use chains."""
     iss = model.issues
     t = iss.view("type")
-    permit = np.flatnonzero((t == ISSUE["discharge_permit"]) & iss.view("legacy") & (iss.view("prereq") >= 0) & (iss.view("status") < RESOLVED))
+    permit = np.flatnonzero(
+        (t == ISSUE["discharge_permit"])
+        & iss.view("legacy")
+        & (iss.view("prereq") >= 0)
+        & (iss.view("status") < RESOLVED)
+    )
     return iss.firm[permit], permit
 
 
@@ -147,7 +161,13 @@ def place_pairs(model, firms: Sequence[int], departments: tuple[str, str], batch
 ARMS = {"none": None, "responsible_pair": RESPONSIBLE_PAIR, "control_pair": CONTROL_PAIR}
 
 
-def legacy_chain_counterfactual(seed: int, n_pairs: int = P2_PAIRS, days: int = P2_YEARS * 365, overrides: dict[str, Any] | None = None, arms: Sequence[str] = tuple(ARMS)) -> dict[str, Any]:
+def legacy_chain_counterfactual(
+    seed: int,
+    n_pairs: int = P2_PAIRS,
+    days: int = P2_YEARS * 365,
+    overrides: dict[str, Any] | None = None,
+    arms: Sequence[str] = tuple(ARMS),
+) -> dict[str, Any]:
     """The same chain firms with an ecology+planning pair, a control pair, or no placement."""
     from ..model import SiyiModel
     from ..scenarios import scenario_config
@@ -166,7 +186,11 @@ def legacy_chain_counterfactual(seed: int, n_pairs: int = P2_PAIRS, days: int = 
         model.run_to_end()
         solved = model.issues.status[permits] == RESOLVED
         day = np.where(solved, model.issues.day_resolved[permits] + 1, np.inf)  # days since day 0
-        out[arm] = {"firms": firms.tolist(), "days_to_permit": [None if not np.isfinite(d) else int(d) for d in day], "chain_age_days": age_days.tolist()}
+        out[arm] = {
+            "firms": firms.tolist(),
+            "days_to_permit": [None if not np.isfinite(d) else int(d) for d in day],
+            "chain_age_days": age_days.tolist(),
+        }
     return out
 
 
@@ -178,13 +202,16 @@ def _median_days(days: Sequence[float | None]) -> float:
 
 # --- the patterns -----------------------------------------------------------------------------
 
+
 def _pool(workers: int):
     return ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
 
 
 def measure_all(seeds: Sequence[int], workers: int = 2) -> list[PatternResult]:
     seeds = [int(s) for s in seeds]
-    jobs = [("campaign_2020", s) for s in seeds] + [("baseline", s) for s in seeds] + [("no_safeguards", s) for s in seeds]
+    jobs = (
+        [("campaign_2020", s) for s in seeds] + [("baseline", s) for s in seeds] + [("no_safeguards", s) for s in seeds]
+    )
     pool = _pool(workers)
     try:
         if pool:
@@ -216,15 +243,28 @@ def p1_aggregates(campaign: list[dict], seeds: list[int]) -> PatternResult:
     measured = {k: round(v, 2) for k, v in means.items()}
     measured["relative_error_pct"] = {k: round(100 * v, 1) for k, v in rel.items()}
     target = "mean within +-10% of " + ", ".join(f"{k}={v:,.0f}" for k, v in TARGETS.items())
-    return PatternResult("P1", "aggregates (campaign_2020 vs the 2020 totals)", all(abs(r) <= TOLERANCE for r in rel.values()), measured, target, seeds)
+    return PatternResult(
+        "P1",
+        "aggregates (campaign_2020 vs the 2020 totals)",
+        all(abs(r) <= TOLERANCE for r in rel.values()),
+        measured,
+        target,
+        seeds,
+    )
 
 
 def p2_stuck_chains(p2: list[dict], seeds: list[int]) -> PatternResult:
     horizon = P2_YEARS * 365
+
     def pooled(arm: str, key: str = "days_to_permit") -> list:
         return [d for r in p2 if arm in r for d in r[arm][key]]
 
-    none, pair, ctrl, ages = pooled("none"), pooled("responsible_pair"), pooled("control_pair"), pooled("none", "chain_age_days")
+    none, pair, ctrl, ages = (
+        pooled("none"),
+        pooled("responsible_pair"),
+        pooled("control_pair"),
+        pooled("none", "chain_age_days"),
+    )
     open_share = float(np.mean([d is None or d > horizon for d in none])) if none else math.nan
     median_pair = _median_days(pair)
     in_placement = float(np.mean([d is not None and d <= 15 for d in pair])) if pair else math.nan
@@ -235,10 +275,21 @@ def p2_stuck_chains(p2: list[dict], seeds: list[int]) -> PatternResult:
         "no_placement_median_days": _median_days(none),
         "pair_median_days_to_permit": median_pair,
         "pair_share_solved_within_placement": round(in_placement, 3),
-        "control_pair_share_solved_within_placement": round(float(np.mean([d is not None and d <= 15 for d in ctrl])), 3) if ctrl else None,
+        "control_pair_share_solved_within_placement": round(
+            float(np.mean([d is not None and d <= 15 for d in ctrl])), 3
+        )
+        if ctrl
+        else None,
     }
     passed = bool(open_share > 0.5 and median_pair <= 15)
-    return PatternResult("P2", "stuck chains (same firms, with/without an ecology+planning pair)", passed, measured, "no placement: median > 2 years (share open after 2y > 0.5); pair: median days to permit <= 15", seeds)
+    return PatternResult(
+        "P2",
+        "stuck chains (same firms, with/without an ecology+planning pair)",
+        passed,
+        measured,
+        "no placement: median > 2 years (share open after 2y > 0.5); pair: median days to permit <= 15",
+        seeds,
+    )
 
 
 def p3_week_to_trust(campaign: list[dict], seeds: list[int]) -> PatternResult:
@@ -281,14 +332,23 @@ def p4_owners_show_up(campaign: list[dict], baseline: list[dict], seeds: list[in
         "attendance_baseline": round(rate_base, 3),
     }
     passed = bool(via > 0 and rate_via >= P4_MIN_VIA_CADRE and rate_via - rate_base >= P4_MIN_RISE)
-    return PatternResult("P4", "owners show up (invited through their cadre)", passed, measured, f"owner attendance via cadre >= {P4_MIN_VIA_CADRE} and >= baseline + {P4_MIN_RISE}", seeds)
+    return PatternResult(
+        "P4",
+        "owners show up (invited through their cadre)",
+        passed,
+        measured,
+        f"owner attendance via cadre >= {P4_MIN_VIA_CADRE} and >= baseline + {P4_MIN_RISE}",
+        seeds,
+    )
 
 
 def _mean(runs: list[dict], key: str) -> float:
     return float(np.mean([r["summary"][key] for r in runs]))
 
 
-def p5_clear_and_close(campaign: list[dict], baseline: list[dict], nosafe: list[dict], seeds: list[int]) -> PatternResult:
+def p5_clear_and_close(
+    campaign: list[dict], baseline: list[dict], nosafe: list[dict], seeds: list[int]
+) -> PatternResult:
     inc_c, inc_b, inc_n = (_mean(x, "integrity_incidents") for x in (campaign, baseline, nosafe))
     prog_c, prog_n = _mean(campaign, "integrity_incidents_program"), _mean(nosafe, "integrity_incidents_program")
     close_c, close_b = _mean(campaign, "strong_tie_share"), _mean(baseline, "strong_tie_share")
@@ -310,7 +370,13 @@ def p5_clear_and_close(campaign: list[dict], baseline: list[dict], nosafe: list[
         "clear_index_campaign": round(_mean(campaign, "clear_index"), 4),
         "clear_index_no_safeguards": round(_mean(nosafe, "clear_index"), 4),
     }
-    passed = bool(close_c > close_b and trust_c > trust_b and incident_ratio <= P5_MAX_INCIDENT_RATIO and safeguard_effect >= P5_MIN_SAFEGUARD_EFFECT and inc_n > inc_c)
+    passed = bool(
+        close_c > close_b
+        and trust_c > trust_b
+        and incident_ratio <= P5_MAX_INCIDENT_RATIO
+        and safeguard_effect >= P5_MIN_SAFEGUARD_EFFECT
+        and inc_n > inc_c
+    )
     target = f"closeness up vs baseline; incidents <= {P5_MAX_INCIDENT_RATIO} x baseline; no_safeguards program incidents >= {P5_MIN_SAFEGUARD_EFFECT} x campaign"
     return PatternResult("P5", "clear and close", passed, measured, target, seeds)
 
@@ -339,7 +405,12 @@ def p6_mindset_spillover(campaign: list[dict], baseline: list[dict], seeds: list
         "never_placed_ratio": round(float(np.mean(never_c) / np.mean(never_b)), 4) if np.mean(never_b) else None,
         "never_placed_paired_diff_se": round(se, 2),
     }
-    passed = bool(gain >= P6_MIN_ATTITUDE_GAIN and speed_c > speed_b and diff.mean() > 0 and (len(diff) < 2 or diff.mean() > 2 * se))
+    passed = bool(
+        gain >= P6_MIN_ATTITUDE_GAIN
+        and speed_c > speed_b
+        and diff.mean() > 0
+        and (len(diff) < 2 or diff.mean() > 2 * se)
+    )
     target = f"placed cadres' attitude gain >= {P6_MIN_ATTITUDE_GAIN}; department speed up; never-placed firms solve more via ordinary channels than in baseline (paired mean diff > 2 se)"
     return PatternResult("P6", "mindset spillover (never-placed firms)", passed, measured, target, seeds)
 
@@ -374,7 +445,11 @@ def markdown_table(report: dict[str, Any]) -> str:
     """The ``as_json`` report as a Markdown table (for docs/validation.md)."""
     lines = ["| pattern | passed | measured | target |", "| --- | --- | --- | --- |"]
     for p in report["patterns"]:
-        shown = "; ".join(f"{k} = {_short(v) if not isinstance(v, dict) else ', '.join(f'{a} {b:+g} %' for a, b in v.items())}" for k, v in p["measured"].items() if not isinstance(v, list))
+        shown = "; ".join(
+            f"{k} = {_short(v) if not isinstance(v, dict) else ', '.join(f'{a} {b:+g} %' for a, b in v.items())}"
+            for k, v in p["measured"].items()
+            if not isinstance(v, list)
+        )
         lines.append(f"| {p['pattern']} {p['name']} | {'yes' if p['passed'] else '**no**'} | {shown} | {p['target']} |")
     seeds = report["patterns"][0]["seeds"] if report["patterns"] else []
     lines.append("")

@@ -18,7 +18,19 @@ import solara
 import solara.lab
 
 from . import charts
-from .session import BASELINE, LEVERS, Run, Session, Snapshot, changed_levers, current, lever_values, scenario_description, scenario_names, summary_rows
+from .session import (
+    BASELINE,
+    LEVERS,
+    Run,
+    Session,
+    Snapshot,
+    changed_levers,
+    current,
+    lever_values,
+    scenario_description,
+    scenario_names,
+    summary_rows,
+)
 
 DEFAULT_SCENARIO = "campaign_2020"
 DEFAULT_COMPARE = ("campaign_2020", "no_safeguards")
@@ -105,10 +117,17 @@ def use_stepper(factory: Callable[[int, list[Run]], Session], key: list[Any]):
                 return
             holder.session = session
         snaps.set(session.snapshots())
-        message.set(f"Rebuilt and replayed to day {session.day} in {time.perf_counter() - started:.1f} s." if day else "")
+        message.set(
+            f"Rebuilt and replayed to day {session.day} in {time.perf_counter() - started:.1f} s." if day else ""
+        )
 
     building = solara.use_thread(rebuild, dependencies=[*key, resets.value], intrusive_cancel=False)
-    busy = building.state in (solara.ResultState.INITIAL, solara.ResultState.STARTING, solara.ResultState.WAITING, solara.ResultState.RUNNING)
+    busy = building.state in (
+        solara.ResultState.INITIAL,
+        solara.ResultState.STARTING,
+        solara.ResultState.WAITING,
+        solara.ResultState.RUNNING,
+    )
 
     def step_once() -> None:
         session = holder.session
@@ -214,7 +233,12 @@ def kpi_html(snap: Snapshot, ref: Snapshot | None) -> str:
         return fmt.format(value), ref_value
 
     items = [
-        _kpi("day", "Day", f"{snap.day} / {snap.horizon}", ("" if snap.running else "horizon reached") if ref is not None else ""),
+        _kpi(
+            "day",
+            "Day",
+            f"{snap.day} / {snap.horizon}",
+            ("" if snap.running else "horizon reached") if ref is not None else "",
+        ),
         _kpi("program", "Program issues resolved", *pair("issues_resolved_program", "{:,.0f}")),
         _kpi("ordinary", "Ordinary-channel issues", *pair("issues_resolved_ordinary", "{:,.0f}")),
         _kpi("trust", "Mean owner trust", *pair("mean_owner_trust", "{:.3f}")),
@@ -240,9 +264,18 @@ def StepControls(controls: dict, snaps: list[Snapshot] | None):
     running = bool(snaps) and any(s.running for s in snaps) and not busy
     with solara.Column(gap="6px"):
         solara.Text("Days per step", classes=["siyi-section"])
-        solara.ToggleButtonsSingle(value=controls["days_per_step"], values=DAYS_PER_STEP, classes=["siyi-days-per-step"])
+        solara.ToggleButtonsSingle(
+            value=controls["days_per_step"], values=DAYS_PER_STEP, classes=["siyi-days-per-step"]
+        )
         with solara.Row(gap="6px"):
-            solara.Button("Step", icon_name="mdi-step-forward", color="primary", on_click=controls["step"], disabled=playing.value or not running, classes=["siyi-step"])
+            solara.Button(
+                "Step",
+                icon_name="mdi-step-forward",
+                color="primary",
+                on_click=controls["step"],
+                disabled=playing.value or not running,
+                classes=["siyi-step"],
+            )
             solara.Button(
                 "Pause" if playing.value else "Play",
                 icon_name="mdi-pause" if playing.value else "mdi-play",
@@ -252,10 +285,22 @@ def StepControls(controls: dict, snaps: list[Snapshot] | None):
                 disabled=not running and not playing.value,
                 classes=["siyi-play"],
             )
-            solara.Button("Reset", icon_name="mdi-restore", outlined=True, on_click=controls["reset"], disabled=busy, classes=["siyi-reset"])
+            solara.Button(
+                "Reset",
+                icon_name="mdi-restore",
+                outlined=True,
+                on_click=controls["reset"],
+                disabled=busy,
+                classes=["siyi-reset"],
+            )
         if busy:
             solara.ProgressLinear(True)
-            solara.Text("Building the district and replaying the run…" if snaps else "Building the district (cadres, firms, their difficulties)…", classes=["siyi-note", "siyi-busy"])
+            solara.Text(
+                "Building the district and replaying the run…"
+                if snaps
+                else "Building the district (cadres, firms, their difficulties)…",
+                classes=["siyi-note", "siyi-busy"],
+            )
         elif snaps:
             s = snaps[0]
             last = controls["session"].last_step_ms if controls["session"] is not None else 0.0
@@ -276,17 +321,40 @@ def LeverControls(values: solara.Reactive, scenario: str):
         tag = " •" if lever.key in changed else ""
         if lever.kind == "int":
             solara.Text(f"{lever.label}: {int(value)}{tag}", classes=["siyi-lever-label"])
-            solara.SliderInt("", value=int(value), min=int(lever.lo), max=int(lever.hi), step=int(lever.step), on_value=lambda v, k=lever.key: set_value(k, int(v)), thumb_label=True)
+            solara.SliderInt(
+                "",
+                value=int(value),
+                min=int(lever.lo),
+                max=int(lever.hi),
+                step=int(lever.step),
+                on_value=lambda v, k=lever.key: set_value(k, int(v)),
+                thumb_label=True,
+            )
         elif lever.kind == "float":
             solara.Text(f"{lever.label}: {float(value):g}{tag}", classes=["siyi-lever-label"])
-            solara.SliderFloat("", value=float(value), min=lever.lo, max=lever.hi, step=lever.step, on_value=lambda v, k=lever.key: set_value(k, float(v)), thumb_label=True)
+            solara.SliderFloat(
+                "",
+                value=float(value),
+                min=lever.lo,
+                max=lever.hi,
+                step=lever.step,
+                on_value=lambda v, k=lever.key: set_value(k, float(v)),
+                thumb_label=True,
+            )
         elif lever.kind == "bool":
-            solara.Switch(label=lever.label + tag, value=bool(value), on_value=lambda v, k=lever.key: set_value(k, bool(v)))
+            solara.Switch(
+                label=lever.label + tag, value=bool(value), on_value=lambda v, k=lever.key: set_value(k, bool(v))
+            )
         else:
             solara.Text(lever.label + tag, classes=["siyi-lever-label"])
-            solara.ToggleButtonsSingle(value=value, values=list(lever.choices), on_value=lambda v, k=lever.key: set_value(k, v))
+            solara.ToggleButtonsSingle(
+                value=value, values=list(lever.choices), on_value=lambda v, k=lever.key: set_value(k, v)
+            )
     if changed:
-        solara.Text(f"{len(changed)} lever(s) differ from '{scenario}' (•). The run is replayed from day 0 with them to the current day.", classes=["siyi-note"])
+        solara.Text(
+            f"{len(changed)} lever(s) differ from '{scenario}' (•). The run is replayed from day 0 with them to the current day.",
+            classes=["siyi-note"],
+        )
 
 
 # --------------------------------------------------------------------------- pages
@@ -313,9 +381,17 @@ def WatchView():
     with solara.Columns([1, 3.4], gutters_dense=True):
         with solara.Card(elevation=1, classes=["siyi-controls"]):
             solara.Text("Scenario", classes=["siyi-section"])
-            solara.Select("Scenario", value=scenario.value, values=names, on_value=choose_scenario, classes=["siyi-scenario"])
+            solara.Select(
+                "Scenario", value=scenario.value, values=names, on_value=choose_scenario, classes=["siyi-scenario"]
+            )
             solara.Text(scenario_description(scenario.value), classes=["siyi-note"])
-            solara.InputInt("Seed", value=seed.value, on_value=lambda v: seed.set(max(0, int(v or 0))), continuous_update=False, classes=["siyi-seed"])
+            solara.InputInt(
+                "Seed",
+                value=seed.value,
+                on_value=lambda v: seed.set(max(0, int(v or 0))),
+                continuous_update=False,
+                classes=["siyi-seed"],
+            )
             StepControls(controls, snaps)
             LeverControls(levers, scenario.value)
         with solara.Column(gap="8px"):
@@ -338,7 +414,12 @@ def RunPanels(snaps: list[Snapshot]):
     )
     build_ms = 1000 * (time.perf_counter() - t0)
     values = plotted(focus)
-    solara.HTML(tag="div", unsafe_innerHTML=kpi_html(focus, ref), classes=["siyi-kpi-row"], attributes={"data-day": str(focus.day), "data-chart-ms": f"{build_ms:.0f}"})
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=kpi_html(focus, ref),
+        classes=["siyi-kpi-row"],
+        attributes={"data-day": str(focus.day), "data-chart-ms": f"{build_ms:.0f}"},
+    )
     with solara.Columns([1.05, 1], gutters_dense=True):
         with solara.Card(margin=0, classes=["siyi-card"]):
             Chart(options["network"], "network", height=NETWORK_HEIGHT, data=values)
@@ -351,7 +432,10 @@ def RunPanels(snaps: list[Snapshot]):
         with solara.Card(margin=0, classes=["siyi-card"]):
             Chart(options["clear-close"], "clear-close", height=CLEAR_CLOSE_HEIGHT, data=values)
         with solara.Card(margin=0, classes=["siyi-card"]):
-            solara.Text(f"Current summary — day {focus.day}, seed {focus.seed}, baseline on the same day", classes=["siyi-section"])
+            solara.Text(
+                f"Current summary — day {focus.day}, seed {focus.seed}, baseline on the same day",
+                classes=["siyi-section"],
+            )
             columns = [("baseline", ref.summary), (focus.label, focus.summary)]
             solara.HTML(tag="div", unsafe_innerHTML=table_html(columns, "run − baseline"), classes=["siyi-summary"])
             with solara.Details("All summary keys"):
@@ -378,7 +462,9 @@ def CompareView():
         with solara.Column(gap="2px"):
             solara.Select("Scenario B", value=scenario_b, values=names, classes=["siyi-scenario-b"])
             solara.Text(scenario_description(scenario_b.value), classes=["siyi-note"])
-        solara.InputInt("Seed (both)", value=seed.value, on_value=lambda v: seed.set(max(0, int(v or 0))), continuous_update=False)
+        solara.InputInt(
+            "Seed (both)", value=seed.value, on_value=lambda v: seed.set(max(0, int(v or 0))), continuous_update=False
+        )
         StepControls(controls, snaps)
     if not snaps:
         return
@@ -396,9 +482,15 @@ def CompareView():
     with solara.Columns([1, 1], gutters_dense=True):
         for k, snap in enumerate((a, b)):
             with solara.Column(gap="4px"):
-                solara.HTML(tag="div", unsafe_innerHTML=kpi_html(snap, None), classes=["siyi-kpi-row", "siyi-compact", f"siyi-kpi-{'ab'[k]}"])
+                solara.HTML(
+                    tag="div",
+                    unsafe_innerHTML=kpi_html(snap, None),
+                    classes=["siyi-kpi-row", "siyi-compact", f"siyi-kpi-{'ab'[k]}"],
+                )
                 with solara.Card(margin=0, classes=["siyi-card"]):
-                    Chart(options["networks"][k], f"network-{'ab'[k]}", height=COMPARE_NETWORK_HEIGHT, data=plotted(snap))
+                    Chart(
+                        options["networks"][k], f"network-{'ab'[k]}", height=COMPARE_NETWORK_HEIGHT, data=plotted(snap)
+                    )
     with solara.Columns([1, 1, 1], gutters_dense=True):
         for name in ("issues", "closeness", "clear-close"):
             with solara.Card(margin=0, classes=["siyi-card"]):

@@ -49,7 +49,14 @@ def _base(title: str, subtitle: str = "") -> dict:
     return {
         "animation": False,
         "textStyle": {"fontFamily": FONT, "color": INK},
-        "title": {"text": title, "subtext": subtitle, "left": 8, "top": 2, "textStyle": {"fontSize": 14, "fontWeight": 600, "color": INK}, "subtextStyle": {"fontSize": 11, "color": MUTED}},
+        "title": {
+            "text": title,
+            "subtext": subtitle,
+            "left": 8,
+            "top": 2,
+            "textStyle": {"fontSize": 14, "fontWeight": 600, "color": INK},
+            "subtextStyle": {"fontSize": 11, "color": MUTED},
+        },
         "tooltip": {"trigger": "axis", "confine": True},
     }
 
@@ -81,11 +88,26 @@ def _time_axes(horizon: int, panels: int) -> tuple[list[dict], list[dict]]:
                 "splitLine": {"lineStyle": {"color": GRID}},
             }
         )
-        ys.append({"type": "value", "gridIndex": k, "scale": False, "axisLabel": {"color": MUTED}, "splitLine": {"lineStyle": {"color": GRID}}, "nameTextStyle": {"color": MUTED, "align": "left"}})
+        ys.append(
+            {
+                "type": "value",
+                "gridIndex": k,
+                "scale": False,
+                "axisLabel": {"color": MUTED},
+                "splitLine": {"lineStyle": {"color": GRID}},
+                "nameTextStyle": {"color": MUTED, "align": "left"},
+            }
+        )
     return xs, ys
 
 
-def _panels(title: str, panels: list[tuple[str, str, float, int, bool]], snapshots: Sequence[Snapshot], colors: Sequence[str], height: int) -> dict:
+def _panels(
+    title: str,
+    panels: list[tuple[str, str, float, int, bool]],
+    snapshots: Sequence[Snapshot],
+    colors: Sequence[str],
+    height: int,
+) -> dict:
     """Stacked time-series panels sharing the day axis; one line per run in each panel.
 
     Layout in pixels for a chart ``height`` px tall: title, legend, then per panel a caption
@@ -99,7 +121,13 @@ def _panels(title: str, panels: list[tuple[str, str, float, int, bool]], snapsho
     option["grid"] = [{"left": 58, "right": 18, "top": round(t), "height": round(plot)} for t in tops]
     option["xAxis"], option["yAxis"] = _time_axes(max(s.horizon for s in snapshots), n)
     option["title"] = [option["title"]] + [
-        {"text": label, "left": 58, "top": round(t - caption), "textStyle": {"fontSize": 11, "fontWeight": "normal", "color": MUTED}} for t, (label, *_) in zip(tops, panels, strict=True)
+        {
+            "text": label,
+            "left": 58,
+            "top": round(t - caption),
+            "textStyle": {"fontSize": 11, "fontWeight": "normal", "color": MUTED},
+        }
+        for t, (label, *_) in zip(tops, panels, strict=True)
     ]
     series = []
     for k, (_, column, scale, digits, from_zero) in enumerate(panels):
@@ -113,13 +141,23 @@ def _panels(title: str, panels: list[tuple[str, str, float, int, bool]], snapsho
                     "yAxisIndex": k,
                     "showSymbol": False,
                     "data": _points(snap, column, scale, digits),
-                    "lineStyle": {"width": 2.4 if j == 0 else 1.8, "type": "solid" if j == 0 else "dashed", "color": colors[j]},
+                    "lineStyle": {
+                        "width": 2.4 if j == 0 else 1.8,
+                        "type": "solid" if j == 0 else "dashed",
+                        "color": colors[j],
+                    },
                     "itemStyle": {"color": colors[j]},
                     "z": 3 if j == 0 else 2,
                 }
             )
     option["series"] = series
-    option["legend"] = {"top": 26, "left": 4, "itemHeight": 8, "textStyle": {"color": INK, "fontSize": 11}, "data": [s.label for s in snapshots]}
+    option["legend"] = {
+        "top": 26,
+        "left": 4,
+        "itemHeight": 8,
+        "textStyle": {"color": INK, "fontSize": 11},
+        "data": [s.label for s in snapshots],
+    }
     option["axisPointer"] = {"link": [{"xAxisIndex": "all"}]}
     return option
 
@@ -129,7 +167,10 @@ def issues_chart(snapshots: Sequence[Snapshot], colors: Sequence[str] = WATCH_CO
     through ties) in the upper panel, the ordinary channels (firms on their own) below."""
     return _panels(
         "Issues resolved (cumulative)",
-        [("through the placement program", "issues_resolved_program", 1.0, 0, True), ("through ordinary channels", "issues_resolved_ordinary", 1.0, 0, True)],
+        [
+            ("through the placement program", "issues_resolved_program", 1.0, 0, True),
+            ("through ordinary channels", "issues_resolved_ordinary", 1.0, 0, True),
+        ],
         snapshots,
         colors,
         height,
@@ -140,7 +181,10 @@ def closeness_chart(snapshots: Sequence[Snapshot], colors: Sequence[str] = WATCH
     """Owners' mean trust in government, and the share of firms with a strong cadre tie ('close')."""
     return _panels(
         "Closeness: owner trust and strong ties",
-        [("mean owner trust in government [0–1]", "mean_owner_trust", 1.0, 4, False), ("firms with a cadre tie of trust ≥ 0.6 (%)", "strong_tie_share", 100.0, 2, True)],
+        [
+            ("mean owner trust in government [0–1]", "mean_owner_trust", 1.0, 4, False),
+            ("firms with a cadre tie of trust ≥ 0.6 (%)", "strong_tie_share", 100.0, 2, True),
+        ],
         snapshots,
         colors,
         height,
@@ -153,7 +197,9 @@ def clear_close_chart(snapshots: Sequence[Snapshot], colors: Sequence[str] = WAT
     The reference run's current position (dotted cross) splits the plane; the program's aim is the
     upper right: closer to firms than the reference, and as clean.
     """
-    option = _base("Clear–close position", f"dotted cross: {snapshots[-1].label} today · upper right = closer and as clean")
+    option = _base(
+        "Clear–close position", f"dotted cross: {snapshots[-1].label} today · upper right = closer and as clean"
+    )
     option["tooltip"] = {"trigger": "item", "confine": True}
     option["grid"] = {"left": 64, "right": 22, "top": 64, "bottom": 48}
     ys, xs, series = [], [], []
@@ -163,7 +209,17 @@ def clear_close_chart(snapshots: Sequence[Snapshot], colors: Sequence[str] = WAT
         path = [[c[1], k[1], c[0]] for c, k in zip(close, clear, strict=False)]
         xs += [p[0] for p in path]
         ys += [p[1] for p in path]
-        series.append({"name": snap.label, "type": "line", "showSymbol": False, "data": path, "lineStyle": {"color": colors[j], "width": 1.2, "opacity": 0.5}, "tooltip": {"show": False}, "z": 2})
+        series.append(
+            {
+                "name": snap.label,
+                "type": "line",
+                "showSymbol": False,
+                "data": path,
+                "lineStyle": {"color": colors[j], "width": 1.2, "opacity": 0.5},
+                "tooltip": {"show": False},
+                "z": 2,
+            }
+        )
         if path:
             series.append(
                 {
@@ -172,7 +228,14 @@ def clear_close_chart(snapshots: Sequence[Snapshot], colors: Sequence[str] = WAT
                     "symbolSize": 16,
                     "data": [path[-1]],
                     "itemStyle": {"color": colors[j], "borderColor": "#fff", "borderWidth": 2},
-                    "label": {"show": True, "position": "top" if j == 0 else "right", "distance": 8, "formatter": f"{snap.label}", "color": colors[j] if j == 0 else INK, "fontSize": 11},
+                    "label": {
+                        "show": True,
+                        "position": "top" if j == 0 else "right",
+                        "distance": 8,
+                        "formatter": f"{snap.label}",
+                        "color": colors[j] if j == 0 else INK,
+                        "fontSize": 11,
+                    },
                     "z": 4,
                 }
             )
@@ -216,9 +279,24 @@ def clear_close_chart(snapshots: Sequence[Snapshot], colors: Sequence[str] = WAT
     }
     option["series"] = series
     option["graphic"] = [
-        {"type": "text", "right": 28, "top": 70, "style": {"text": "closer and as clean ✓", "fill": "#15803d", "fontSize": 11}},
-        {"type": "text", "right": 28, "bottom": 56, "style": {"text": "closer but less clean", "fill": "#b91c1c", "fontSize": 11}},
-        {"type": "text", "left": 72, "top": 70, "style": {"text": "clear but not close", "fill": MUTED, "fontSize": 11}},
+        {
+            "type": "text",
+            "right": 28,
+            "top": 70,
+            "style": {"text": "closer and as clean ✓", "fill": "#15803d", "fontSize": 11},
+        },
+        {
+            "type": "text",
+            "right": 28,
+            "bottom": 56,
+            "style": {"text": "closer but less clean", "fill": "#b91c1c", "fontSize": 11},
+        },
+        {
+            "type": "text",
+            "left": 72,
+            "top": 70,
+            "style": {"text": "clear but not close", "fill": MUTED, "fontSize": 11},
+        },
     ]
     return option
 
@@ -242,7 +320,9 @@ def network_chart(snapshot: Snapshot, title: str | None = None, height: int = 64
     series: list[dict] = []
     # department arcs and labels
     labels = []
-    for d, (name, angle, span) in enumerate(zip(net.departments, net.department_angles, net.department_spans, strict=False)):
+    for d, (name, angle, span) in enumerate(
+        zip(net.departments, net.department_angles, net.department_spans, strict=False)
+    ):
         arc = np.linspace(angle - span / 2, angle + span / 2, 16)
         color = DEPARTMENT_COLORS[d % len(DEPARTMENT_COLORS)]
         series.append(
@@ -273,7 +353,9 @@ def network_chart(snapshot: Snapshot, title: str | None = None, height: int = 64
                 },
             }
         )
-    series.append({"type": "scatter", "data": labels, "symbolSize": 0, "silent": True, "tooltip": {"show": False}, "z": 1})
+    series.append(
+        {"type": "scatter", "data": labels, "symbolSize": 0, "silent": True, "tooltip": {"show": False}, "z": 1}
+    )
     # ties (cadre–firm) in trust classes, weakest first so strong ties are drawn on top; one
     # series per class keeps the option small (a few tens of kB at the default population)
     n_classes = len(TRUST_CLASSES) - 1
@@ -291,7 +373,12 @@ def network_chart(snapshot: Snapshot, title: str | None = None, height: int = 64
                 "type": "lines",
                 "coordinateSystem": "cartesian2d",
                 "data": [{"coords": [a, b]} for a, b in zip(start_xy, end_xy, strict=True)],
-                "lineStyle": {"color": trust_color(mid), "width": round(0.4 + 1.6 * mid * mid, 2), "opacity": round(0.3 + 0.6 * mid, 2), "curveness": 0.12},
+                "lineStyle": {
+                    "color": trust_color(mid),
+                    "width": round(0.4 + 1.6 * mid * mid, 2),
+                    "opacity": round(0.3 + 0.6 * mid, 2),
+                    "curveness": 0.12,
+                },
                 "silent": True,
                 "z": 2,
             }
@@ -337,12 +424,25 @@ def network_chart(snapshot: Snapshot, title: str | None = None, height: int = 64
             "right": 28,
             "bottom": 9,
             "shape": {"width": 118, "height": 9},
-            "style": {"fill": {"type": "linear", "x": 0, "y": 0, "x2": 1, "y2": 0, "colorStops": [{"offset": i / (len(TRUST_STOPS) - 1), "color": c} for i, c in enumerate(TRUST_STOPS)]}},
+            "style": {
+                "fill": {
+                    "type": "linear",
+                    "x": 0,
+                    "y": 0,
+                    "x2": 1,
+                    "y2": 0,
+                    "colorStops": [
+                        {"offset": i / (len(TRUST_STOPS) - 1), "color": c} for i, c in enumerate(TRUST_STOPS)
+                    ],
+                }
+            },
         },
         {"type": "text", "right": 14, "bottom": 8, "style": {"text": "1", "fill": MUTED, "fontSize": 10}},
     ]
     if not len(net.tie_trust):
         note = "The baseline places no cadres" if snapshot.scenario == "baseline" else "No cadre placed yet"
-        graphic.append({"type": "text", "left": "center", "top": "middle", "style": {"text": note, "fill": MUTED, "fontSize": 13}})
+        graphic.append(
+            {"type": "text", "left": "center", "top": "middle", "style": {"text": note, "fill": MUTED, "fontSize": 13}}
+        )
     option["graphic"] = graphic
     return option

@@ -14,6 +14,8 @@ def _cmd_dashboard(args) -> int:
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("dashboard", help="serve the interactive dashboard in the browser (Solara)")
-    p.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST}: this machine only)")
+    p.add_argument(
+        "--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST}: this machine only)"
+    )
     p.add_argument("--port", default=str(DEFAULT_PORT), help=f"TCP port (default {DEFAULT_PORT})")
     p.set_defaults(func=_cmd_dashboard)

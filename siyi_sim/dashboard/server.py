@@ -110,7 +110,9 @@ def serve(host: str = DEFAULT_HOST, port=DEFAULT_PORT, *, quiet: bool = False) -
 
     solara_settings.main.mode = "production"
     solara_settings.telemetry.mixpanel_enable = False
-    config = uvicorn.Config("solara.server.starlette:app", host=host, port=port, log_level="warning", access_log=False, lifespan="on")
+    config = uvicorn.Config(
+        "solara.server.starlette:app", host=host, port=port, log_level="warning", access_log=False, lifespan="on"
+    )
     server = uvicorn.Server(config)
     if not quiet:
         print(f"siyi dashboard: serving on {url_for(host, port)} (Ctrl+C to stop)", flush=True)

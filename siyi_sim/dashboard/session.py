@@ -43,14 +43,56 @@ class Lever:
 
 #: The levers of issue 7, in the order an official thinks of them.
 LEVERS: tuple[Lever, ...] = (
-    Lever("placement.placement_days", "Placement length (days)", "int", "Days a pair works full-time inside the firm (15 in 2020).", 1, 60, 1),
-    Lever("placement.matching", "Matching", "choice", "Firms order the departments they need, or pairs are assigned at random.", choices=("ordering", "random")),
-    Lever("placement.follow_up", "Follow-up after return", "bool", "Cadres keep working unfinished items after the placement ends."),
+    Lever(
+        "placement.placement_days",
+        "Placement length (days)",
+        "int",
+        "Days a pair works full-time inside the firm (15 in 2020).",
+        1,
+        60,
+        1,
+    ),
+    Lever(
+        "placement.matching",
+        "Matching",
+        "choice",
+        "Firms order the departments they need, or pairs are assigned at random.",
+        choices=("ordering", "random"),
+    ),
+    Lever(
+        "placement.follow_up",
+        "Follow-up after return",
+        "bool",
+        "Cadres keep working unfinished items after the placement ends.",
+    ),
     Lever("placement.safeguards", "Integrity safeguards", "bool", "Meal subsidy and no-special-arrangement rules."),
-    Lever("policies.desk_enabled", "Policy-matching desk", "bool", "18 section chiefs help placed cadres match policies to the firm."),
-    Lever("placement.same_department_pairs", "Same-department pairs", "bool", "Both cadres of a pair from one department (no cross-department tie)."),
-    Lever("normalized.enabled", "Normalised placements", "bool", "Cadres promoted, re-graded or transferred in month m are placed in month m+1."),
-    Lever("normalized.promotion_rate", "Promotion rate (1/year)", "float", "Annual promotion rate feeding normalised placements.", 0.0, 0.3, 0.01),
+    Lever(
+        "policies.desk_enabled",
+        "Policy-matching desk",
+        "bool",
+        "18 section chiefs help placed cadres match policies to the firm.",
+    ),
+    Lever(
+        "placement.same_department_pairs",
+        "Same-department pairs",
+        "bool",
+        "Both cadres of a pair from one department (no cross-department tie).",
+    ),
+    Lever(
+        "normalized.enabled",
+        "Normalised placements",
+        "bool",
+        "Cadres promoted, re-graded or transferred in month m are placed in month m+1.",
+    ),
+    Lever(
+        "normalized.promotion_rate",
+        "Promotion rate (1/year)",
+        "float",
+        "Annual promotion rate feeding normalised placements.",
+        0.0,
+        0.3,
+        0.01,
+    ),
 )
 LEVER_BY_KEY = {lever.key: lever for lever in LEVERS}
 
@@ -118,14 +160,20 @@ def format_value(key: str, value: Any) -> str:
         return str(value)
 
 
-def summary_rows(columns: list[tuple[str, dict[str, Any]]], difference: bool = True, everything: bool = False) -> list[list[str]]:
+def summary_rows(
+    columns: list[tuple[str, dict[str, Any]]], difference: bool = True, everything: bool = False
+) -> list[list[str]]:
     """Rows of the summary table: label, one value per column, and (for two columns) second − first.
 
     The labelled indicators of :data:`SUMMARY_ROWS` come first; with ``everything`` the other
     summary keys follow under their own names.
     """
     keys = [key for key, _, _ in SUMMARY_ROWS if any(key in summary for _, summary in columns)]
-    extra = sorted({key for _, summary in columns for key in summary} - set(keys) - _HIDDEN_SUMMARY_KEYS) if everything else []
+    extra = (
+        sorted({key for _, summary in columns for key in summary} - set(keys) - _HIDDEN_SUMMARY_KEYS)
+        if everything
+        else []
+    )
     labels = {key: label for key, label, _ in SUMMARY_ROWS}
     rows = []
     for key in keys + extra:
@@ -185,7 +233,9 @@ class RingLayout:
     """Fixed positions for a model's trust graph (see :class:`NetworkData`)."""
 
     def __init__(self, graph):
-        cadres = [(node, data.get("department", "")) for node, data in graph.nodes(data=True) if data.get("kind") == "cadre"]
+        cadres = [
+            (node, data.get("department", "")) for node, data in graph.nodes(data=True) if data.get("kind") == "cadre"
+        ]
         departments: list[str] = []
         for _, dept in cadres:
             if dept not in departments:
@@ -261,7 +311,14 @@ class RingLayout:
 class Run:
     """One model being stepped, with its fixed layout."""
 
-    def __init__(self, scenario: str, seed: int, overrides: dict[str, Any] | None = None, days: int | None = None, label: str | None = None):
+    def __init__(
+        self,
+        scenario: str,
+        seed: int,
+        overrides: dict[str, Any] | None = None,
+        days: int | None = None,
+        label: str | None = None,
+    ):
         from ..model import SiyiModel
         from ..scenarios import scenario_config
 
@@ -328,7 +385,15 @@ class Session:
     closed: bool = False
 
     @classmethod
-    def watch(cls, scenario: str, seed: int, levers: dict[str, Any] | None = None, day: int = 0, fixed: dict[str, Any] | None = None, reuse: list[Run] | None = None) -> Session:
+    def watch(
+        cls,
+        scenario: str,
+        seed: int,
+        levers: dict[str, Any] | None = None,
+        day: int = 0,
+        fixed: dict[str, Any] | None = None,
+        reuse: list[Run] | None = None,
+    ) -> Session:
         """The run being steered (scenario + changed levers) beside the baseline, at ``day``.
 
         ``fixed`` overrides apply to both runs (e.g. a smaller population in tests).
@@ -342,7 +407,15 @@ class Session:
         return cls([run, _run_at(BASELINE, seed, fixed, horizon, "baseline", run.day, pool)])
 
     @classmethod
-    def compare(cls, scenario_a: str, scenario_b: str, seed: int, day: int = 0, fixed: dict[str, Any] | None = None, reuse: list[Run] | None = None) -> Session:
+    def compare(
+        cls,
+        scenario_a: str,
+        scenario_b: str,
+        seed: int,
+        day: int = 0,
+        fixed: dict[str, Any] | None = None,
+        reuse: list[Run] | None = None,
+    ) -> Session:
         """Two named scenarios under one seed, side by side, on a common horizon."""
         fixed = dict(fixed or {})
         horizon = min(_horizon(scenario_a, fixed), _horizon(scenario_b, fixed))
@@ -384,11 +457,19 @@ class Session:
             return [run.snapshot() for run in self.runs]
 
 
-def _run_at(scenario: str, seed: int, overrides: dict[str, Any], horizon: int, label: str, day: int, pool: list[Run]) -> Run:
+def _run_at(
+    scenario: str, seed: int, overrides: dict[str, Any], horizon: int, label: str, day: int, pool: list[Run]
+) -> Run:
     """A run standing on ``day`` (or its horizon): taken from ``pool`` if one matches, else replayed."""
     target = min(int(day), horizon)
     for k, run in enumerate(pool):
-        if (run.scenario, run.seed, run.overrides, run.horizon, run.day) == (scenario, int(seed), overrides, horizon, target):
+        if (run.scenario, run.seed, run.overrides, run.horizon, run.day) == (
+            scenario,
+            int(seed),
+            overrides,
+            horizon,
+            target,
+        ):
             pool.pop(k)
             run.label = label
             return run

@@ -24,23 +24,65 @@ def _seconds(text: str) -> float:
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("sweep", help="run an experiment file (scenarios x points x replications) into a results folder; resumes")
+    p = subparsers.add_parser(
+        "sweep", help="run an experiment file (scenarios x points x replications) into a results folder; resumes"
+    )
     p.add_argument("file", help="experiment file (TOML), e.g. experiments/smoke.toml")
     p.add_argument("--out", required=True, help="results folder (runs.parquet, daily/, manifest.json); rerun to resume")
-    p.add_argument("--workers", type=positive_int, default=None, help="parallel workers (default: all cores; with --scheduler: ignored)")
-    p.add_argument("--backend", choices=["local", "dask"], default="local", help="local process pool (default) or Dask distributed")
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="running Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --backend dask)")
-    p.add_argument("--connect-timeout", type=_seconds, default=5.0, metavar="SECONDS", help="give up on an unreachable scheduler after this long (default 5); also how long to wait for a first worker (at least 30)")
-    p.add_argument("--dry-run", action="store_true", help="print number of runs, estimated time and output size; write nothing")
-    p.add_argument("--target-ci", default=None, metavar="KEY=HALFWIDTH", help="add replications until the 95%% CI half-width of KEY (paired vs baseline) is at most HALFWIDTH")
-    p.add_argument("--max-reps", type=positive_int, default=None, metavar="N", help="cap on replications with --target-ci (default 100)")
+    p.add_argument(
+        "--workers",
+        type=positive_int,
+        default=None,
+        help="parallel workers (default: all cores; with --scheduler: ignored)",
+    )
+    p.add_argument(
+        "--backend", choices=["local", "dask"], default="local", help="local process pool (default) or Dask distributed"
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="running Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --backend dask)",
+    )
+    p.add_argument(
+        "--connect-timeout",
+        type=_seconds,
+        default=5.0,
+        metavar="SECONDS",
+        help="give up on an unreachable scheduler after this long (default 5); also how long to wait for a first worker (at least 30)",
+    )
+    p.add_argument(
+        "--dry-run", action="store_true", help="print number of runs, estimated time and output size; write nothing"
+    )
+    p.add_argument(
+        "--target-ci",
+        default=None,
+        metavar="KEY=HALFWIDTH",
+        help="add replications until the 95%% CI half-width of KEY (paired vs baseline) is at most HALFWIDTH",
+    )
+    p.add_argument(
+        "--max-reps",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="cap on replications with --target-ci (default 100)",
+    )
     p.add_argument("--baseline", default="baseline", help="baseline scenario for --target-ci (default: baseline)")
     p.set_defaults(func=_cmd_sweep)
 
-    p = subparsers.add_parser("compare", help="per-scenario means and paired differences vs baseline with 95%% CIs, from a sweep folder")
+    p = subparsers.add_parser(
+        "compare", help="per-scenario means and paired differences vs baseline with 95%% CIs, from a sweep folder"
+    )
     p.add_argument("dir", help="results folder of `siyi sweep`")
     p.add_argument("--baseline", default="baseline", help="scenario to compare against (default: baseline)")
-    p.add_argument("--metric", nargs="+", action="extend", default=None, metavar="KEY", help="summary keys to compare (default: all numeric)")
+    p.add_argument(
+        "--metric",
+        nargs="+",
+        action="extend",
+        default=None,
+        metavar="KEY",
+        help="summary keys to compare (default: all numeric)",
+    )
     p.add_argument("--csv", default=None, metavar="PATH", help="where to write the table (default: DIR/comparison.csv)")
     p.set_defaults(func=_cmd_compare)
 
@@ -64,7 +106,17 @@ def _cmd_sweep(args) -> int:
         return 0
     from .sweep import run_sweep
 
-    report = run_sweep(plan, args.out, workers=workers, backend=args.backend, scheduler=args.scheduler, target=target, max_reps=args.max_reps, baseline=args.baseline, connect_timeout=args.connect_timeout)
+    report = run_sweep(
+        plan,
+        args.out,
+        workers=workers,
+        backend=args.backend,
+        scheduler=args.scheduler,
+        target=target,
+        max_reps=args.max_reps,
+        baseline=args.baseline,
+        connect_timeout=args.connect_timeout,
+    )
     for line in report.lines():
         print(line)
     return 0

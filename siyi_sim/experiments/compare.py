@@ -37,7 +37,14 @@ def paired_ci(diffs: Sequence[float] | np.ndarray, level: float = 0.95) -> dict[
         half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
     else:
         half = math.nan
-    return {"n_pairs": n, "diff_mean": mean, "diff_sd": sd, "ci_low": mean - half, "ci_high": mean + half, "ci_halfwidth": half}
+    return {
+        "n_pairs": n,
+        "diff_mean": mean,
+        "diff_sd": sd,
+        "ci_low": mean - half,
+        "ci_high": mean + half,
+        "ci_halfwidth": half,
+    }
 
 
 def metric_columns(runs: pd.DataFrame) -> list[str]:
@@ -46,7 +53,11 @@ def metric_columns(runs: pd.DataFrame) -> list[str]:
     return [
         c
         for c in runs.columns
-        if c not in skip and "." not in c and not c.startswith(TIMING_PREFIX) and pd.api.types.is_numeric_dtype(runs[c]) and not pd.api.types.is_bool_dtype(runs[c])
+        if c not in skip
+        and "." not in c
+        and not c.startswith(TIMING_PREFIX)
+        and pd.api.types.is_numeric_dtype(runs[c])
+        and not pd.api.types.is_bool_dtype(runs[c])
     ]
 
 
@@ -60,13 +71,17 @@ def check_metrics(runs: pd.DataFrame, metrics: Sequence[str] | None) -> list[str
     return list(dict.fromkeys(metrics))
 
 
-def paired_comparison(runs: pd.DataFrame, baseline: str = "baseline", metrics: Sequence[str] | None = None, level: float = 0.95) -> pd.DataFrame:
+def paired_comparison(
+    runs: pd.DataFrame, baseline: str = "baseline", metrics: Sequence[str] | None = None, level: float = 0.95
+) -> pd.DataFrame:
     """One row per (point, scenario, metric): mean over runs and paired difference vs baseline."""
     if runs.empty:
         raise ValueError("no finished runs to compare")
     scenarios = list(dict.fromkeys(runs["scenario"]))
     if baseline not in scenarios:
-        raise ValueError(f"baseline scenario {baseline!r} is not in the results (scenarios: {', '.join(scenarios)}); use --baseline")
+        raise ValueError(
+            f"baseline scenario {baseline!r} is not in the results (scenarios: {', '.join(scenarios)}); use --baseline"
+        )
     metrics = check_metrics(runs, metrics)
     params = [c for c in runs.columns if "." in c]
     rows = []
@@ -79,15 +94,34 @@ def paired_comparison(runs: pd.DataFrame, baseline: str = "baseline", metrics: S
             indexed = mine.set_index(PAIR_ON)
             shared = indexed.index.intersection(base.index)
             for metric in metrics:
-                row = {"point": int(point), **{p: mine[p].iloc[0] for p in params}, "scenario": scenario, "metric": metric}
+                row = {
+                    "point": int(point),
+                    **{p: mine[p].iloc[0] for p in params},
+                    "scenario": scenario,
+                    "metric": metric,
+                }
                 values = pd.to_numeric(mine[metric], errors="coerce")
                 row["n_runs"] = int(values.notna().sum())
                 row["mean"] = float(values.mean()) if row["n_runs"] else math.nan
-                row["baseline_mean"] = float(pd.to_numeric(base[metric], errors="coerce").mean()) if len(base) else math.nan
+                row["baseline_mean"] = (
+                    float(pd.to_numeric(base[metric], errors="coerce").mean()) if len(base) else math.nan
+                )
                 if scenario == baseline:
-                    row.update({"n_pairs": 0, "diff_mean": math.nan, "diff_sd": math.nan, "ci_low": math.nan, "ci_high": math.nan, "ci_halfwidth": math.nan})
+                    row.update(
+                        {
+                            "n_pairs": 0,
+                            "diff_mean": math.nan,
+                            "diff_sd": math.nan,
+                            "ci_low": math.nan,
+                            "ci_high": math.nan,
+                            "ci_halfwidth": math.nan,
+                        }
+                    )
                 else:
-                    diffs = indexed.loc[shared, metric].astype(float).to_numpy() - base.loc[shared, metric].astype(float).to_numpy()
+                    diffs = (
+                        indexed.loc[shared, metric].astype(float).to_numpy()
+                        - base.loc[shared, metric].astype(float).to_numpy()
+                    )
                     row.update(paired_ci(diffs, level))
                 rows.append(row)
     return pd.DataFrame(rows)
@@ -111,9 +145,15 @@ def format_comparison(table: pd.DataFrame, baseline: str, level: float = 0.95) -
                 pairs = ""
             else:
                 diff = _num(r["diff_mean"], signed=True)
-                ci = f"[{_num(r['ci_low'], signed=True)}, {_num(r['ci_high'], signed=True)}]" if not math.isnan(r["ci_halfwidth"]) else "(n < 2)"
+                ci = (
+                    f"[{_num(r['ci_low'], signed=True)}, {_num(r['ci_high'], signed=True)}]"
+                    if not math.isnan(r["ci_halfwidth"])
+                    else "(n < 2)"
+                )
                 pairs = str(int(r["n_pairs"]))
-            lines.append(f"  {r['scenario']:<{width}}  {int(r['n_runs']):>5}  {_num(r['mean']):>12}  {pairs:>5}  {diff:>12}  {ci:>27}")
+            lines.append(
+                f"  {r['scenario']:<{width}}  {int(r['n_runs']):>5}  {_num(r['mean']):>12}  {pairs:>5}  {diff:>12}  {ci:>27}"
+            )
     return "\n".join(lines)
 
 

@@ -23,7 +23,14 @@ def _worker_version() -> str:
 class DaskBackend:
     name = "dask"
 
-    def __init__(self, workers: int = 1, scheduler: str | None = None, connect_timeout: float = 5.0, worker_wait: float = 30.0, check_package: bool = True):
+    def __init__(
+        self,
+        workers: int = 1,
+        scheduler: str | None = None,
+        connect_timeout: float = 5.0,
+        worker_wait: float = 30.0,
+        check_package: bool = True,
+    ):
         if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
             raise ValueError(f"invalid --workers {workers!r}: must be a positive integer")
         self.workers = workers
@@ -46,11 +53,19 @@ class DaskBackend:
         try:
             from distributed import Client, LocalCluster
         except ImportError:
-            raise ValueError("--backend dask needs dask[distributed]; install it with `pip install 'dask[distributed]'`") from None
+            raise ValueError(
+                "--backend dask needs dask[distributed]; install it with `pip install 'dask[distributed]'`"
+            ) from None
         if self.scheduler:
             self.client = self._connect(Client)
         else:
-            self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR)
+            self._cluster = LocalCluster(
+                n_workers=self.workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
             self.client = Client(self._cluster, set_as_default=False)
         return self
 
@@ -60,12 +75,16 @@ class DaskBackend:
             client = Client(address, timeout=self.connect_timeout, set_as_default=False)
         except Exception as err:  # distributed raises OSError, TimeoutError or ValueError here
             detail = " ".join(str(err).split()) or err.__class__.__name__
-            raise ValueError(f"cannot reach Dask scheduler {address!r} within {self.connect_timeout:g} s: {detail[:200]}") from None
+            raise ValueError(
+                f"cannot reach Dask scheduler {address!r} within {self.connect_timeout:g} s: {detail[:200]}"
+            ) from None
         try:
             client.wait_for_workers(1, timeout=self.worker_wait)
         except Exception:
             client.close()
-            raise ValueError(f"Dask scheduler {address!r} has no workers (waited {self.worker_wait:g} s); start some with `dask worker {address}`") from None
+            raise ValueError(
+                f"Dask scheduler {address!r} has no workers (waited {self.worker_wait:g} s); start some with `dask worker {address}`"
+            ) from None
         if self.check_package:
             import siyi_sim
 
@@ -73,12 +92,16 @@ class DaskBackend:
                 versions = client.run(_worker_version)
             except Exception as err:
                 client.close()
-                raise ValueError(f"Dask workers at {address!r} cannot import siyi_sim ({' '.join(str(err).split())[:200]}); install it on every worker") from None
+                raise ValueError(
+                    f"Dask workers at {address!r} cannot import siyi_sim ({' '.join(str(err).split())[:200]}); install it on every worker"
+                ) from None
             wrong = {w: v for w, v in versions.items() if v != siyi_sim.__version__}
             if wrong:
                 client.close()
                 worker, version = next(iter(wrong.items()))
-                raise ValueError(f"Dask worker {worker} has siyi_sim {version}, this client {siyi_sim.__version__}; install the same version everywhere")
+                raise ValueError(
+                    f"Dask worker {worker} has siyi_sim {version}, this client {siyi_sim.__version__}; install the same version everywhere"
+                )
         return client
 
     def __exit__(self, exc_type, exc, tb) -> None:

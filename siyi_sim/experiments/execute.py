@@ -78,14 +78,22 @@ def make_daily(spec: RunSpec, daily: pd.DataFrame | None) -> pd.DataFrame | None
     else:
         missing = [c for c in spec.keep_daily if c not in daily.columns]
         if missing:
-            raise ValueError(f"unknown daily column {missing[0]!r} in keep.daily (known: {', '.join(map(str, daily.columns))})")
+            raise ValueError(
+                f"unknown daily column {missing[0]!r} in keep.daily (known: {', '.join(map(str, daily.columns))})"
+            )
         columns = list(spec.keep_daily)
     frame = daily[columns].reset_index()
     frame = frame.rename(columns={frame.columns[0]: "day"})
     frame["day"] = frame["day"].astype("int64")
     for column in columns:
         frame[column] = pd.to_numeric(frame[column], errors="raise").astype("float64")
-    ids = {"run_key": spec.run_key, "scenario": spec.scenario, "point": spec.point, "replication": spec.replication, "seed": spec.seed}
+    ids = {
+        "run_key": spec.run_key,
+        "scenario": spec.scenario,
+        "point": spec.point,
+        "replication": spec.replication,
+        "seed": spec.seed,
+    }
     for position, (name, value) in enumerate(ids.items()):
         frame.insert(position, name, value)
     return frame

@@ -29,7 +29,9 @@ def seed_for(base_seed: int, replication: int) -> int:
     return base_seed + replication
 
 
-def run_key(scenario: str, base_scenario: str, overrides: dict[str, Any], days: int | None, replication: int, seed: int) -> str:
+def run_key(
+    scenario: str, base_scenario: str, overrides: dict[str, Any], days: int | None, replication: int, seed: int
+) -> str:
     payload = {
         "scenario": scenario,
         "base_scenario": base_scenario,

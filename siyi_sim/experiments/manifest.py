@@ -23,7 +23,9 @@ def git_commit() -> str | None:
     """HEAD of the checkout siyi_sim runs from, if it is one (read-only git call)."""
     root = Path(__file__).resolve().parents[2]
     try:
-        out = subprocess.run(["git", "-C", str(root), "rev-parse", "--verify", "-q", "HEAD"], capture_output=True, text=True, timeout=5)
+        out = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--verify", "-q", "HEAD"], capture_output=True, text=True, timeout=5
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     commit = out.stdout.strip()
@@ -50,12 +52,23 @@ def new_manifest(plan: Plan, design_hash: str, replications: int, backend: dict[
             "points": [dict(p) for p in plan.points],
             "point_keys": list(plan.point_keys),
         },
-        "seeds": {"rule": "seed = base_seed + replication, the same in every scenario and point", "base_seed": plan.base_seed, "replications": replications, "seeds": [plan.base_seed + r for r in range(replications)]},
+        "seeds": {
+            "rule": "seed = base_seed + replication, the same in every scenario and point",
+            "base_seed": plan.base_seed,
+            "replications": replications,
+            "seeds": [plan.base_seed + r for r in range(replications)],
+        },
         "runs_planned": 0,
         "runs_done": 0,
         "complete": False,
         "package": {"name": "siyi_sim", "version": package_version(), "git_commit": git_commit()},
-        "platform": {"python": sys.version.split()[0], "implementation": platform.python_implementation(), "system": platform.platform(), "machine": platform.machine(), "node": platform.node()},
+        "platform": {
+            "python": sys.version.split()[0],
+            "implementation": platform.python_implementation(),
+            "system": platform.platform(),
+            "machine": platform.machine(),
+            "node": platform.node(),
+        },
         "started_utc": utc_now(),
         "finished_utc": None,
         "sessions": [],

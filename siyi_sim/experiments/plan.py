@@ -192,7 +192,7 @@ def _variants(raw: Any, where: str) -> dict[str, Variant]:
         _no_unknown(spec, _VARIANT_KEYS, f"key in variant {name!r}", where)
         base = spec.get("scenario")
         if not isinstance(base, str) or not base:
-            raise ValueError(f"{where}: variant {name!r} needs scenario = \"<named scenario>\"")
+            raise ValueError(f'{where}: variant {name!r} needs scenario = "<named scenario>"')
         variants[name] = Variant(name, base, _flat_scalars(spec.get("set", {}), f"set of variant {name!r}", where))
     return variants
 
@@ -204,7 +204,7 @@ def _keep(raw: Any, where: str) -> tuple[tuple[str, ...] | None, tuple[str, ...]
     summary = raw.get("summary")
     if summary is not None and summary != "all":
         if not isinstance(summary, list) or not all(isinstance(k, str) for k in summary):
-            raise ValueError(f"{where}: keep.summary must be a list of summary keys or \"all\"")
+            raise ValueError(f'{where}: keep.summary must be a list of summary keys or "all"')
         summary = tuple(dict.fromkeys(summary))
     else:
         summary = None
@@ -212,7 +212,7 @@ def _keep(raw: Any, where: str) -> tuple[tuple[str, ...] | None, tuple[str, ...]
     if daily == "all":
         return summary, "all"
     if not isinstance(daily, list) or not all(isinstance(k, str) for k in daily):
-        raise ValueError(f"{where}: keep.daily must be a list of daily column names or \"all\"")
+        raise ValueError(f'{where}: keep.daily must be a list of daily column names or "all"')
     return summary, tuple(dict.fromkeys(daily))
 
 

@@ -16,7 +16,9 @@ class Progress:
             from tqdm import tqdm
 
             width = shutil.get_terminal_size().columns  # falls back to 80 where the tty reports 0
-            self._bar = tqdm(total=total, initial=done, unit="run", desc=desc, file=sys.stdout, ncols=width, smoothing=0.1)
+            self._bar = tqdm(
+                total=total, initial=done, unit="run", desc=desc, file=sys.stdout, ncols=width, smoothing=0.1
+            )
 
     def advance(self, n: int = 1) -> None:
         if self._bar is not None:

@@ -78,7 +78,21 @@ def specs_for(plan: Plan, plan_cells: list[Cell], replications: range) -> list[R
                 if cell.point != point:
                     continue
                 key = run_key(cell.scenario, cell.base_scenario, cell.overrides, cell.days, r, seed)
-                specs.append(RunSpec(key, cell.scenario, cell.base_scenario, cell.point, r, seed, cell.days, cell.overrides, cell.params, keep_summary, plan.keep_daily))
+                specs.append(
+                    RunSpec(
+                        key,
+                        cell.scenario,
+                        cell.base_scenario,
+                        cell.point,
+                        r,
+                        seed,
+                        cell.days,
+                        cell.overrides,
+                        cell.params,
+                        keep_summary,
+                        plan.keep_daily,
+                    )
+                )
     return specs
 
 
@@ -89,7 +103,10 @@ def expand(plan: Plan, replications: int | None = None, validate: bool = True) -
 
 def plan_design_hash(plan: Plan, plan_cells: list[Cell]) -> str:
     first = [spec.run_key for spec in specs_for(plan, plan_cells, range(1))]
-    keep = {"summary": list(plan.keep_summary) if plan.keep_summary is not None else "all", "daily": plan.keep_daily if isinstance(plan.keep_daily, str) else list(plan.keep_daily)}
+    keep = {
+        "summary": list(plan.keep_summary) if plan.keep_summary is not None else "all",
+        "daily": plan.keep_daily if isinstance(plan.keep_daily, str) else list(plan.keep_daily),
+    }
     return design_hash(first, keep)
 
 
@@ -107,12 +124,16 @@ def _check_names(plan: Plan, where: str) -> None:
         if name in SCENARIOS:
             raise ValueError(f"{where}: variant {name!r} has the name of a built-in scenario; choose another name")
         if variant.scenario not in SCENARIOS:
-            raise ValueError(f"{where}: variant {name!r} is based on unknown scenario {variant.scenario!r} (known: {', '.join(SCENARIOS)})")
+            raise ValueError(
+                f"{where}: variant {name!r} is based on unknown scenario {variant.scenario!r} (known: {', '.join(SCENARIOS)})"
+            )
         if name not in plan.scenarios:
             raise ValueError(f"{where}: variant {name!r} is defined but not listed in experiment.scenarios")
     for name in plan.scenarios:
         if name not in SCENARIOS and name not in plan.variants:
-            raise ValueError(f"{where}: unknown scenario {name!r} (known: {', '.join(SCENARIOS)}; or define [variants.{name}])")
+            raise ValueError(
+                f"{where}: unknown scenario {name!r} (known: {', '.join(SCENARIOS)}; or define [variants.{name}])"
+            )
     for key in plan.keep_summary or ():
         if key not in SUMMARY_KEYS:
             raise ValueError(f"{where}: unknown summary key {key!r} in keep.summary (known: {', '.join(SUMMARY_KEYS)})")
@@ -142,5 +163,7 @@ def _check_distinct(plan: Plan, plan_cells: list[Cell], where: str) -> None:
     for cell in plan_cells:
         marker = (cell.scenario, tuple(sorted(cell.overrides.items())))
         if marker in seen and seen[marker] != cell.point:
-            raise ValueError(f"{where}: points {seen[marker] + 1} and {cell.point + 1} give the same runs for scenario {cell.scenario!r}")
+            raise ValueError(
+                f"{where}: points {seen[marker] + 1} and {cell.point + 1} give the same runs for scenario {cell.scenario!r}"
+            )
         seen[marker] = cell.point

@@ -94,9 +94,16 @@ def check_same_experiment(path: str | Path, design_hash: str, name: str) -> dict
         return None
     manifest = read_manifest(path)
     if manifest is None:
-        foreign = [p.name for p in path.iterdir() if not p.name.startswith(TEMP_PREFIX) and not (p.name in _OURS and (p.is_file() and p.stat().st_size == 0 or p.is_dir() and not any(p.iterdir())))]
+        foreign = [
+            p.name
+            for p in path.iterdir()
+            if not p.name.startswith(TEMP_PREFIX)
+            and not (p.name in _OURS and ((p.is_file() and p.stat().st_size == 0) or (p.is_dir() and not any(p.iterdir()))))
+        ]
         if foreign:
-            raise ValueError(f"--out {str(path)!r} is not empty and holds no sweep manifest (found {foreign[0]!r}); use a new directory")
+            raise ValueError(
+                f"--out {str(path)!r} is not empty and holds no sweep manifest (found {foreign[0]!r}); use a new directory"
+            )
         return None
     held = manifest.get("experiment", {})
     if held.get("design_hash") != design_hash:
@@ -176,7 +183,9 @@ class ResultStore:
         self._flush_cost = self._last_flush - start
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
-        atomic_write_text(self.path / MANIFEST_FILE, json.dumps(manifest, indent=2, sort_keys=False, default=str) + "\n")
+        atomic_write_text(
+            self.path / MANIFEST_FILE, json.dumps(manifest, indent=2, sort_keys=False, default=str) + "\n"
+        )
 
     def _remove_temporaries(self) -> None:
         for folder in (self.path, self.path / DAILY_DIR, self.path / PARTS_DIR):
@@ -188,7 +197,9 @@ class ResultStore:
 def rows_frame(rows: Iterable[dict[str, Any]], scenario_order: dict[str, int] | None = None) -> pd.DataFrame:
     """Rows in a stable order (scenario as planned, point, replication), whatever finished first."""
     order = scenario_order or {}
-    ranked = sorted(rows, key=lambda r: (order.get(r["scenario"], len(order)), str(r["scenario"]), r["point"], r["replication"]))
+    ranked = sorted(
+        rows, key=lambda r: (order.get(r["scenario"], len(order)), str(r["scenario"]), r["point"], r["replication"])
+    )
     return pd.DataFrame.from_records(ranked) if ranked else pd.DataFrame()
 
 
@@ -228,7 +239,9 @@ def load_runs(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     manifest = read_manifest(path) if path.is_dir() else None
     if manifest is None:
-        raise ValueError(f"{str(path)!r} holds no sweep results (no {MANIFEST_FILE}); run `siyi sweep FILE --out {path}` first")
+        raise ValueError(
+            f"{str(path)!r} holds no sweep results (no {MANIFEST_FILE}); run `siyi sweep FILE --out {path}` first"
+        )
     order = {name: i for i, name in enumerate(manifest.get("experiment", {}).get("scenarios", []))}
     return rows_frame(read_rows(path).values(), order)
 
@@ -241,5 +254,13 @@ def load_daily(path: str | Path, columns: list[str] | None = None) -> pd.DataFra
     files = [f for f in files if f.exists()]
     if not files:
         return pd.DataFrame()
-    frames = [pd.read_parquet(f, columns=None if columns is None else ["run_key", "scenario", "point", "replication", "seed", "day", *columns]) for f in files]
+    frames = [
+        pd.read_parquet(
+            f,
+            columns=None
+            if columns is None
+            else ["run_key", "scenario", "point", "replication", "seed", "day", *columns],
+        )
+        for f in files
+    ]
     return pd.concat(frames, ignore_index=True)

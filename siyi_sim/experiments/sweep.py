@@ -38,7 +38,9 @@ class SweepReport:
     timing: dict[str, float] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
-        lines = [f"{self.planned} runs planned ({self.replications} replications): {self.already_done} already done, {self.ran} run now in {self.seconds:.1f} s; results in {self.out}"]
+        lines = [
+            f"{self.planned} runs planned ({self.replications} replications): {self.already_done} already done, {self.ran} run now in {self.seconds:.1f} s; results in {self.out}"
+        ]
         if self.adaptive:
             lines.append(self.adaptive)
         return lines
@@ -67,7 +69,9 @@ def prepare(plan: Plan, out: str | Path, validate: bool = True) -> Prepared:
     return Prepared(plan, plan_cells, design, existing, max(plan.replications, held))
 
 
-def check_target(prepared: Prepared, target: Target | None, max_reps: int | None, baseline: str, validate: bool = True) -> int | None:
+def check_target(
+    prepared: Prepared, target: Target | None, max_reps: int | None, baseline: str, validate: bool = True
+) -> int | None:
     """Validate the adaptive request; return the replication cap (None when not adaptive)."""
     plan = prepared.plan
     if target is None:
@@ -75,7 +79,9 @@ def check_target(prepared: Prepared, target: Target | None, max_reps: int | None
             raise ValueError("--max-reps only makes sense with --target-ci KEY=HALFWIDTH")
         return None
     if baseline not in plan.scenarios:
-        raise ValueError(f"--target-ci compares against baseline {baseline!r}, which is not in experiment.scenarios; use --baseline")
+        raise ValueError(
+            f"--target-ci compares against baseline {baseline!r}, which is not in experiment.scenarios; use --baseline"
+        )
     if len(plan.scenarios) < 2:
         raise ValueError("--target-ci needs at least one scenario besides the baseline")
     kept = plan.keep_summary
@@ -85,12 +91,16 @@ def check_target(prepared: Prepared, target: Target | None, max_reps: int | None
         from ..metrics import SUMMARY_KEYS
 
         if target.metric not in SUMMARY_KEYS:
-            raise ValueError(f"--target-ci metric {target.metric!r} is not a summary key (known: {', '.join(SUMMARY_KEYS)})")
+            raise ValueError(
+                f"--target-ci metric {target.metric!r} is not a summary key (known: {', '.join(SUMMARY_KEYS)})"
+            )
     cap = DEFAULT_MAX_REPS if max_reps is None else max_reps
     if isinstance(cap, bool) or not isinstance(cap, int) or cap < 2:
         raise ValueError(f"invalid --max-reps {max_reps!r}: must be an integer >= 2")
     if cap < plan.replications:
-        raise ValueError(f"--max-reps {cap} is below the {plan.replications} replications in {plan.source_path or plan.name}")
+        raise ValueError(
+            f"--max-reps {cap} is below the {plan.replications} replications in {plan.source_path or plan.name}"
+        )
     return cap
 
 
@@ -115,7 +125,9 @@ def check_daily_columns(prepared: Prepared, run_fn=None) -> None:
             raise ValueError(f"unknown daily column {column!r} in keep.daily (known: {', '.join(map(str, known))})")
 
 
-def make_backend(backend: str, workers: int, scheduler: str | None, connect_timeout: float = 5.0, check_package: bool = True):
+def make_backend(
+    backend: str, workers: int, scheduler: str | None, connect_timeout: float = 5.0, check_package: bool = True
+):
     if backend == "local":
         if scheduler:
             raise ValueError("--scheduler needs --backend dask")
@@ -126,7 +138,13 @@ def make_backend(backend: str, workers: int, scheduler: str | None, connect_time
         from .dask_backend import DaskBackend
 
         # the first worker may be a queued batch job: wait for it at least 30 s, or --connect-timeout
-        return DaskBackend(workers, scheduler, connect_timeout=connect_timeout, worker_wait=max(30.0, connect_timeout), check_package=check_package)
+        return DaskBackend(
+            workers,
+            scheduler,
+            connect_timeout=connect_timeout,
+            worker_wait=max(30.0, connect_timeout),
+            check_package=check_package,
+        )
     raise ValueError(f"unknown backend {backend!r} (use local or dask)")
 
 
@@ -158,9 +176,17 @@ def run_sweep(
     with engine:
         store = ResultStore(out, plan.scenarios)
         store.open()
-        manifest = prepared.existing_manifest or new_manifest(plan, prepared.design_hash, prepared.replications, engine.describe())
+        manifest = prepared.existing_manifest or new_manifest(
+            plan, prepared.design_hash, prepared.replications, engine.describe()
+        )
         set_replications(manifest, plan, prepared.replications)
-        session = {"started_utc": utc_now(), "finished_utc": None, **engine.describe(), "runs_run": 0, "command": sys.argv[1:]}
+        session = {
+            "started_utc": utc_now(),
+            "finished_utc": None,
+            **engine.describe(),
+            "runs_run": 0,
+            "command": sys.argv[1:],
+        }
         manifest["sessions"].append(session)
         replications = prepared.replications
         specs = prepared.specs(replications)
@@ -185,7 +211,16 @@ def run_sweep(
                 verdict = assess(runs, target, baseline, replications)
                 grown = next_replications(replications, verdict, cap)
                 message = _adaptive_message(verdict, target, replications, cap)
-                manifest["adaptive"] = {"target": str(target), "baseline": baseline, "max_reps": cap, "replications": replications, "widest_halfwidth": verdict.widest, "widest_at": verdict.where, "reached": verdict.reached, "message": message}
+                manifest["adaptive"] = {
+                    "target": str(target),
+                    "baseline": baseline,
+                    "max_reps": cap,
+                    "replications": replications,
+                    "widest_halfwidth": verdict.widest,
+                    "widest_at": verdict.where,
+                    "reached": verdict.reached,
+                    "message": message,
+                }
                 if grown == replications:
                     break
                 replications = grown

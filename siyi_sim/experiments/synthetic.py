@@ -26,8 +26,17 @@ def synthetic_run(spec) -> tuple[dict, pd.DataFrame]:
     e = np.random.default_rng([spec.seed, zlib.crc32(spec.scenario.encode())]).normal()
     y = 10.0 + 3.0 * z + EFFECTS.get(spec.base_scenario, 0.0) + float(spec.overrides.get("shift", 0.0)) + 0.5 * e
     days = spec.days or 10
-    summary = {"scenario": spec.base_scenario, "seed": spec.seed, "days": days, "y": y, "count": int(spec.seed % 7), "maybe": None}
-    daily = pd.DataFrame({"y": np.linspace(0.0, y, days), "n": np.arange(days)}, index=pd.RangeIndex(1, days + 1, name="day"))
+    summary = {
+        "scenario": spec.base_scenario,
+        "seed": spec.seed,
+        "days": days,
+        "y": y,
+        "count": int(spec.seed % 7),
+        "maybe": None,
+    }
+    daily = pd.DataFrame(
+        {"y": np.linspace(0.0, y, days), "n": np.arange(days)}, index=pd.RangeIndex(1, days + 1, name="day")
+    )
     return summary, daily
 
 

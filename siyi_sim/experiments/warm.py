@@ -10,5 +10,5 @@ try:
     from ..api import simulate
 
     simulate("campaign_2020", 0, 1, {"population.n_cadres": 20, "population.n_enterprises": 10})
-except Exception:  # noqa: BLE001 - warming is an optimisation, never an error
+except Exception:
     pass

@@ -41,7 +41,9 @@ def new_issues(model) -> None:
     types = rng.choice(ALL_TYPES, k, p=ARRIVAL_P)
     p = model.cfg.population
     loan = types == ISSUE["loan"]
-    f.credit_need_yuan[firms[loan]] += p.credit_need_median_yuan * np.exp(p.credit_need_sigma * rng.standard_normal(loan.sum()))
+    f.credit_need_yuan[firms[loan]] += p.credit_need_median_yuan * np.exp(
+        p.credit_need_sigma * rng.standard_normal(loan.sum())
+    )
     hiring = types == ISSUE["hiring"]
     f.hiring_gap[firms[hiring]] += rng.geometric(1.0 / max(p.hiring_gap_mean, 1.0), hiring.sum())
     idx = add_issues(model.cfg, model.issues, rng, firms, types, model.day)
@@ -55,7 +57,9 @@ def _first_call(model, idx: np.ndarray) -> None:
         return
     best, who = ties.best_per_firm(model.day, model.firms.n)
     firms = model.issues.firm[idx]
-    trusted = (best[firms] >= model.cfg.trust.tie_first_call_threshold) & ~model.firm_hosting[firms]  # a hosted pair hears it first
+    trusted = (best[firms] >= model.cfg.trust.tie_first_call_threshold) & ~model.firm_hosting[
+        firms
+    ]  # a hosted pair hears it first
     idx, firms = idx[trusted], firms[trusted]
     if len(idx) == 0:
         return
@@ -64,7 +68,13 @@ def _first_call(model, idx: np.ndarray) -> None:
     iss.disclose(told, model.day)
     iss.owner_cadre[told] = who[iss.firm[told]]
     iss.channel[told] = CH_TIE
-    rows = np.array([ties.index[(int(c), int(f))] for c, f in zip(iss.owner_cadre[told].tolist(), iss.firm[told].tolist(), strict=True)], dtype=np.int64)
+    rows = np.array(
+        [
+            ties.index[(int(c), int(f))]
+            for c, f in zip(iss.owner_cadre[told].tolist(), iss.firm[told].tolist(), strict=True)
+        ],
+        dtype=np.int64,
+    )
     if len(rows):
         ties.touch(np.unique(rows), model.day, model.cfg.trust.contact_refresh)
 
@@ -82,7 +92,9 @@ def ordinary_channel(model) -> None:
     maybe = u < h_max
     cand, u = open_[maybe], u[maybe]
     firm = iss.firm[cand]
-    hazard = o.approach_hazard_per_day * (1.0 + o.liaison_weight * f.liaison[firm]) * (o.trust_weight * f.trust[firm] + 0.5)
+    hazard = (
+        o.approach_hazard_per_day * (1.0 + o.liaison_weight * f.liaison[firm]) * (o.trust_weight * f.trust[firm] + 0.5)
+    )
     cand = cand[u < hazard]
     cand = cand[iss.workable(cand) & disclosure.self_raisable(model, cand)]
     if len(cand) == 0:
@@ -105,4 +117,3 @@ def inspections(model) -> None:
     firms = rng.integers(0, f.n, k)
     f.enforced_by_dept[firms] = rng.choice(np.array(ENFORCEMENT_DEPARTMENTS), k)
     f.fear[firms] += b.inspection_fear_gain * (1.0 - f.fear[firms])
-

@@ -58,4 +58,9 @@ class JobFair:
         if not keep.all():
             ended = ~keep & (self.gap > 0)  # the pool closed: the rest of the gap stays the firm's
             np.add.at(model.firms.hiring_gap, self.firm[ended], self.gap[ended])
-            self.firm, self.gap, self.until, self.program = self.firm[keep], self.gap[keep], self.until[keep], self.program[keep]
+            self.firm, self.gap, self.until, self.program = (
+                self.firm[keep],
+                self.gap[keep],
+                self.until[keep],
+                self.program[keep],
+            )

@@ -36,7 +36,12 @@ def _work(model, owned: np.ndarray) -> None:
         c = iss.owner_cadre[workable]
         load = np.bincount(c)
         d = iss.dept[workable]
-        effort = model.cfg.placement.follow_up_effort / load[c] * model.cadres.competence[c] * resolution.match_factor(model, c, d)
+        effort = (
+            model.cfg.placement.follow_up_effort
+            / load[c]
+            * model.cadres.competence[c]
+            * resolution.match_factor(model, c, d)
+        )
         done = resolution.apply_effort(model, workable, effort, resolution.inside_push(model, c, d))
         for route in (CH_FOLLOW_UP, CH_TIE):
             _bump(model, resolution.settle(model, done[iss.channel[done] == route], route))

@@ -86,6 +86,7 @@ class CadrePool:
 
 # --- process 1: schedule -------------------------------------------------------------------
 
+
 def schedule_campaign(model) -> None:
     c = model.cfg.campaign
     if not c.enabled:
@@ -208,13 +209,31 @@ def start_placement(model, firm: int, pair: tuple[int, int], kind: str, batch: i
         t0 = initial_edge_trust(g, adversarial, cfg.trust.adversarial_penalty)
         row, created = model.ties.get_or_add(c, firm, t0, model.day, batch, adversarial)
         if created:
-            model.trust_graph.add_edge(cadre_node(c), firm_node(firm), kind="tie", trust=t0, formed_day=model.day, last_contact=model.day, batch=batch, adversarial=adversarial)
+            model.trust_graph.add_edge(
+                cadre_node(c),
+                firm_node(firm),
+                kind="tie",
+                trust=t0,
+                formed_day=model.day,
+                last_contact=model.day,
+                batch=batch,
+                adversarial=adversarial,
+            )
         rows.append(row)
     a, b = pair
     model.partner_mask[a] |= 1 << int(model.cadres.dept[b])
     model.partner_mask[b] |= 1 << int(model.cadres.dept[a])
     if not model.trust_graph.has_edge(cadre_node(a), cadre_node(b)):
-        model.trust_graph.add_edge(cadre_node(a), cadre_node(b), kind="pair", trust=1.0, formed_day=model.day, last_contact=model.day, batch=batch, adversarial=False)
+        model.trust_graph.add_edge(
+            cadre_node(a),
+            cadre_node(b),
+            kind="pair",
+            trust=1.0,
+            formed_day=model.day,
+            last_contact=model.day,
+            batch=batch,
+            adversarial=False,
+        )
     k = model.cadres.policy_knowledge
     k[list(pair)] += cfg.policies.training_knowledge_gain * (1.0 - k[list(pair)])
     latent = _issues_of(model, firm)
@@ -242,11 +261,16 @@ def start_placement(model, firm: int, pair: tuple[int, int], kind: str, batch: i
 
 # --- process 2: placement work -------------------------------------------------------------
 
+
 def absence_probability(model, attitude: np.ndarray, invited: np.ndarray) -> np.ndarray:
     """base*(1-attitude)*(invitation multiplier)*prod(1-deterrence of each safeguard in force)."""
     s, p = model.cfg.shirking, model.cfg.placement
     deter = 1.0
-    for on, d in ((p.checkin, s.checkin_deterrence), (p.supervision, s.supervision_deterrence), (p.evaluation, s.evaluation_deterrence)):
+    for on, d in (
+        (p.checkin, s.checkin_deterrence),
+        (p.supervision, s.supervision_deterrence),
+        (p.evaluation, s.evaluation_deterrence),
+    ):
         if on:
             deter *= 1.0 - d
     mult = np.where(invited, s.invitation_multiplier, 1.0)
@@ -357,6 +381,7 @@ def _review_policies(model, act, cad, present, rng) -> None:
 
 
 # --- process 3: close ------------------------------------------------------------------------
+
 
 def close_due(model) -> None:
     due = [a for a in model.active if a.days_done >= a.length]

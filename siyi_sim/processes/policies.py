@@ -79,4 +79,15 @@ def self_uptake(model) -> None:
         claim(model, rng.choice(known, k, replace=False), helped=False, program=False, rng=rng)
 
 
-__all__ = ["CLAIMED", "FAILED", "KNOWN", "UNKNOWN", "checks_today", "claim", "open_pairs", "review", "self_uptake", "stochastic_round"]
+__all__ = [
+    "CLAIMED",
+    "FAILED",
+    "KNOWN",
+    "UNKNOWN",
+    "checks_today",
+    "claim",
+    "open_pairs",
+    "review",
+    "self_uptake",
+    "stochastic_round",
+]

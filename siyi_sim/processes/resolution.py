@@ -76,4 +76,4 @@ def bump_trust_for_solved(model, tie_rows: np.ndarray, n_solved: np.ndarray) -> 
         model.ties.set_trust(tie_rows, solved_bump(t, model.cfg.trust.beta, n_solved), model.day)
 
 
-__all__ = ["CH_PLACEMENT", "apply_effort", "inside_push", "match_factor", "settle", "bump_trust_for_solved"]
+__all__ = ["CH_PLACEMENT", "apply_effort", "bump_trust_for_solved", "inside_push", "match_factor", "settle"]

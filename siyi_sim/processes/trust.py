@@ -16,7 +16,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def daily_update(t: np.ndarray, present: np.ndarray, on_line: np.ndarray, alpha: float, line_bonus: float, gamma: float) -> np.ndarray:
+def daily_update(
+    t: np.ndarray, present: np.ndarray, on_line: np.ndarray, alpha: float, line_bonus: float, gamma: float
+) -> np.ndarray:
     gained = t + alpha * (1.0 - t) * (1.0 + line_bonus * on_line)
     lost = t - gamma * t
     return np.clip(np.where(present, gained, lost), 0.0, 1.0)
