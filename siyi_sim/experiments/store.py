@@ -22,59 +22,22 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import itertools
 import json
-import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from ..io import TEMP_PREFIX, atomic_write, atomic_write_text
 
 RUNS_FILE = "runs.parquet"
 DAILY_DIR = "daily"
 PARTS_DIR = "parts"
 MANIFEST_FILE = "manifest.json"
 LOCK_FILE = ".lock"
-TEMP_PREFIX = ".tmp-"
 _OURS = {RUNS_FILE, DAILY_DIR, PARTS_DIR, MANIFEST_FILE, LOCK_FILE, "comparison.csv"}
-_counter = itertools.count()
-
-
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Write through a hidden temporary file in the same folder, then rename over ``path``."""
-    tmp = path.parent / f"{TEMP_PREFIX}{path.name}-{os.getpid()}-{next(_counter)}"
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-
-
-def check_output_dir(path: str | Path) -> Path:
-    """Refuse an unusable ``--out`` without writing anything (also used by ``--dry-run``)."""
-    path = Path(path)
-    if path.exists():
-        if not path.is_dir():
-            raise ValueError(f"--out {str(path)!r} exists and is not a directory")
-        if not os.access(path, os.W_OK | os.X_OK):
-            raise ValueError(f"--out {str(path)!r} is not writable")
-        return path
-    ancestor = path.parent
-    while not ancestor.exists() and ancestor != ancestor.parent:
-        ancestor = ancestor.parent
-    if not ancestor.is_dir():
-        raise ValueError(f"cannot create --out {str(path)!r}: {str(ancestor)!r} is not a directory")
-    if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise ValueError(f"cannot create --out {str(path)!r}: {str(ancestor)!r} is not writable")
-    return path
 
 
 def read_manifest(path: str | Path) -> dict[str, Any] | None:
@@ -98,7 +61,9 @@ def check_same_experiment(path: str | Path, design_hash: str, name: str) -> dict
             p.name
             for p in path.iterdir()
             if not p.name.startswith(TEMP_PREFIX)
-            and not (p.name in _OURS and ((p.is_file() and p.stat().st_size == 0) or (p.is_dir() and not any(p.iterdir()))))
+            and not (
+                p.name in _OURS and ((p.is_file() and p.stat().st_size == 0) or (p.is_dir() and not any(p.iterdir())))
+            )
         ]
         if foreign:
             raise ValueError(

@@ -21,7 +21,8 @@ from .manifest import new_manifest, set_replications, utc_now
 from .plan import Plan
 from .progress import Progress
 from .specs import Cell, RunSpec, cells, plan_design_hash, specs_for
-from .store import ResultStore, check_output_dir, check_same_experiment, rows_frame
+from ..io import check_output_dir
+from .store import ResultStore, check_same_experiment, rows_frame
 
 DEFAULT_MAX_REPS = 100
 
@@ -63,7 +64,7 @@ class Prepared:
 def prepare(plan: Plan, out: str | Path, validate: bool = True) -> Prepared:
     plan_cells = cells(plan, validate)
     design = plan_design_hash(plan, plan_cells)
-    check_output_dir(out)
+    check_output_dir(out, name="--out")  # CLI wording until errors are mapped in the CLI
     existing = check_same_experiment(out, design, plan.name)
     held = int(existing.get("seeds", {}).get("replications", 0)) if existing else 0
     return Prepared(plan, plan_cells, design, existing, max(plan.replications, held))
