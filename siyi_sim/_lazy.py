@@ -3,12 +3,12 @@ CLI can register every sub-command without paying for Mesa, pandas, matplotlib o
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from importlib import import_module
 from typing import Any
 
 
-def lazy_exports(package: str, namespace: dict[str, Any], exports: dict[str, str | None]) -> Callable[[str], Any]:
+def lazy_exports(package: str, namespace: dict[str, Any], exports: Mapping[str, str | None]) -> Callable[[str], Any]:
     """Return a module ``__getattr__`` that imports ``exports[name]`` (a submodule; ``None`` means
     the name is itself a submodule) on first access and caches the value in ``namespace``."""
 

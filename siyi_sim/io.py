@@ -19,7 +19,7 @@ TEMP_PREFIX = ".tmp-"
 _counter = itertools.count()
 
 
-def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> None:
+def atomic_write(path: str | os.PathLike, write: Callable[[Path], object]) -> None:
     """Call ``write(tmp)`` on a hidden temporary sibling of ``path``, then rename it over ``path``."""
     path = Path(path)
     tmp = path.parent / f"{TEMP_PREFIX}{path.name}-{os.getpid()}-{next(_counter)}"
