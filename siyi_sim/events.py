@@ -36,6 +36,15 @@ class PlacementClosed(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class IssueArose(Event):
+    """A new difficulty arises at a firm (background arrivals; still latent)."""
+
+    issue: int
+    firm: int
+    type: str
+
+
+@dataclass(frozen=True, slots=True)
 class IssueDisclosed(Event):
     """An owner tells an issue: to a placed pair (``placement``), to his trusted cadre (``tie``)
     or to a department he approaches himself (``self``)."""
@@ -91,6 +100,34 @@ class MeetingAttended(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class PolicyClaimed(Event):
+    """A claim of an eligible policy (``pair`` is the row in ``model.policies.pair_*``)."""
+
+    firm: int
+    policy: int
+    pair: int
+    success: bool
+    yuan: float
+    program: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LoanPaid(Event):
+    firm: int
+    yuan: float
+    program: bool
+
+
+@dataclass(frozen=True, slots=True)
+class WorkersHired(Event):
+    """Workers the job fair placed with a firm today."""
+
+    firm: int
+    workers: int
+    program: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Inspection(Event):
     firm: int
     department: int
@@ -107,11 +144,15 @@ __all__ = [
     "FirstCall",
     "ImproperExchange",
     "Inspection",
+    "LoanPaid",
+    "IssueArose",
     "IssueDisclosed",
     "IssueResolved",
     "MeetingAttended",
     "OrdinaryApproach",
     "PlacementClosed",
     "PlacementStarted",
+    "PolicyClaimed",
     "Promotion",
+    "WorkersHired",
 ]

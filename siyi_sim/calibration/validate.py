@@ -39,7 +39,8 @@ from typing import Any
 import numpy as np
 
 from ..catalog import DEPT, ISSUE
-from ..issues import CH_SELF, RESOLVED
+from ..events import IssueResolved, MeetingAttended, PlacementStarted
+from ..issues import RESOLVED
 from ..metrics import first_sensitive_days
 from .calibrate import TARGETS, TOLERANCE, mean_totals, relative_errors
 
@@ -101,29 +102,31 @@ def run_measured(scenario: str, seed: int, overrides: dict[str, Any] | None = No
     from ..scenarios import scenario_config
 
     cfg = scenario_config(scenario, {**world_overrides(), **(overrides or {})})
-    model = SiyiModel(cfg, seed=seed, scenario_name=scenario)
+    model = SiyiModel(cfg, seed=seed, scenario_name=scenario, record_events=True)
     attitude0 = model.cadres.attitude.copy()
     model.run_to_end()
-    iss = model.issues
-    self_solved = (iss.view("status") == RESOLVED) & (iss.view("channel") == CH_SELF)
-    c = model.counters
-    high = [a for a in model.placements if a.high_fear]
+    events = model.events or []
+    meetings = [e for e in events if isinstance(e, MeetingAttended)]
+    started = [e for e in events if isinstance(e, PlacementStarted)]
+    self_solved = [e.firm for e in events if isinstance(e, IssueResolved) and e.channel == "self"]
+    firm_ever_placed = np.zeros(model.firms.n, dtype=bool)
+    firm_ever_placed[[e.firm for e in started]] = True
     return {
         "summary": model.summary(),
         "first_sensitive_high": first_sensitive_days(model, high_fear=True),
         "first_sensitive_low": first_sensitive_days(model, high_fear=False),
-        "high_fear_placements": len(high),
+        "high_fear_placements": sum(a.high_fear for a in model.placements),
         "meetings": {
-            "invited": c.meeting_invitations,
-            "attended": c.meeting_owner_attended,
-            "via_cadre": c.invitations_via_cadre,
-            "attended_via_cadre": c.attended_via_cadre,
+            "invited": len(meetings),
+            "attended": sum(e.owner_attended for e in meetings),
+            "via_cadre": sum(e.via_cadre for e in meetings),
+            "attended_via_cadre": sum(e.owner_attended and e.via_cadre for e in meetings),
         },
-        "placed_cadres": np.flatnonzero(model.cadre_ever_placed),
+        "placed_cadres": np.unique(np.array([c for e in started for c in e.cadres], dtype=np.int64)),
         "attitude_start": attitude0,
         "attitude_end": model.cadres.attitude.copy(),
-        "firm_ever_placed": model.firm_ever_placed.copy(),
-        "self_solved_per_firm": np.bincount(iss.view("firm")[self_solved], minlength=model.firms.n),
+        "firm_ever_placed": firm_ever_placed,
+        "self_solved_per_firm": np.bincount(np.array(self_solved, dtype=np.int64), minlength=model.firms.n),
     }
 
 
@@ -144,17 +147,19 @@ def chain_permits(model) -> tuple[np.ndarray, np.ndarray]:
 
 
 def place_pairs(model, firms: Sequence[int], departments: tuple[str, str], batch: int = 1) -> list:
-    """Start a pair of the given departments in each firm now (cadres not already placed)."""
-    from ..processes.placement import cadres_busy, start_placement
+    """Start a pair of the given departments in each firm now (cadres not already placed), through
+    the placement submodel's public intervention ``place_pair``."""
+    from ..processes.placement import Placements
 
-    busy = cadres_busy(model)
+    placements = model.submodel(Placements)
+    busy = placements.busy_cadres(model)
     free = {d: [int(c) for c in np.flatnonzero((model.cadres.dept == DEPT[d]) & ~busy)] for d in departments}
     started = []
     for f in firms:
         if not all(free[d] for d in departments):
             break
-        pair = tuple(free[d].pop(0) for d in departments)
-        started.append(start_placement(model, int(f), pair, "case", batch))
+        a, b = (free[d].pop(0) for d in departments)
+        started.append(placements.place_pair(model, int(f), (a, b), "case", batch))
     return started
 
 

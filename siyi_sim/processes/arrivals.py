@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..catalog import ISSUE, ISSUE_TYPES
-from ..events import FirstCall
+from ..events import FirstCall, IssueArose
 from ..issues import CH_TIE
 from ..population import add_issues
 from . import disclosure as disclosure_events
@@ -49,6 +49,11 @@ class Arrivals(Submodel):
         hiring = types == ISSUE["hiring"]
         f.hiring_gap[firms[hiring]] += rng.geometric(1.0 / max(p.hiring_gap_mean, 1.0), hiring.sum())
         idx = add_issues(model.cfg, model.issues, rng, firms, types, model.day)
+        if model.events is not None:
+            model.events.extend(
+                IssueArose(model.day, int(i), int(j), ISSUE_TYPES[t].name)
+                for i, j, t in zip(idx.tolist(), firms.tolist(), types.tolist(), strict=True)
+            )
         self.first_call(model, idx)
 
     def first_call(self, model: SiyiModel, issues: np.ndarray) -> None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..events import LoanPaid, WorkersHired
 from .base import Submodel
 
 if TYPE_CHECKING:
@@ -64,6 +65,10 @@ class Finance(Submodel):
         model.counters.loans_yuan_total += total
         if program:
             model.counters.program_loans_yuan += total
+        if model.events is not None:
+            model.events.extend(
+                LoanPaid(model.day, int(f), float(y), program) for f, y in zip(firms.tolist(), amount.tolist(), strict=True)
+            )
 
     def enter_jobfair(self, model: SiyiModel, firms: np.ndarray, program: bool) -> None:
         gaps = model.firms.hiring_gap[firms]
@@ -82,6 +87,11 @@ class Finance(Submodel):
         fair.gap -= hires
         model.counters.hires_total += int(hires.sum())
         model.counters.program_hires += int(hires[fair.program].sum())
+        if model.events is not None:
+            got = np.flatnonzero(hires > 0)
+            model.events.extend(
+                WorkersHired(model.day, int(fair.firm[i]), int(hires[i]), bool(fair.program[i])) for i in got.tolist()
+            )
         keep = (fair.gap > 0) & (fair.until > model.day)
         if not keep.all():
             ended = ~keep & (fair.gap > 0)  # the pool closed: the rest of the gap stays the firm's

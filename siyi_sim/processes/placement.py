@@ -201,19 +201,30 @@ class Placements(Submodel):
         return _pair(first, second if second is not None else pool.take())
 
     def place_pair(
-        self, model: SiyiModel, firm: int, cadres: tuple[int, int], kind: str = "case", batch: int = 1
+        self,
+        model: SiyiModel,
+        firm: int,
+        cadres: tuple[int, int],
+        kind: str = "case",
+        batch: int = 1,
+        invited: bool | None = None,
     ) -> Placement:
         """Start a placement of the two ``cadres`` in ``firm`` today (an intervention).
 
         Schedules call it for the pairs they form; observers (case replays, the P2 experiment)
-        call it to place a chosen pair. The cadres must be two distinct cadres not placed now,
-        and the firm must not host a pair now.
+        call it to place a chosen pair. The cadres must be two distinct cadres not in a placement
+        now, and the firm must not host a pair now. ``invited`` forces the owner's "you need not
+        come" (True) or its absence (False); it is drawn either way, so the streams stay aligned.
         """
         a, b = int(cadres[0]), int(cadres[1])
         if a == b or not (0 <= a < model.cadres.n and 0 <= b < model.cadres.n):
             raise ValueError(f"cadres {cadres!r} must be two distinct cadre ids below {model.cadres.n}")
         if not 0 <= firm < model.firms.n:
             raise ValueError(f"firm {firm!r} is not a firm id below {model.firms.n}")
+        if self.firm_hosting[firm]:
+            raise ValueError(f"firm {firm} hosts a pair already")
+        if any(c in pl.cadres for pl in self.active for c in (a, b)):
+            raise ValueError(f"cadres {cadres!r}: one of them is in a placement now")
         cfg = model.cfg
         rng = model.streams["placement"]
         pair = (a, b)
@@ -223,7 +234,7 @@ class Placements(Submodel):
         model.submodel(PolicyMatching).train(model, list(pair))
         latent = open_issues_of(model, firm)
         latent = latent[model.issues.status[latent] == LATENT]
-        p_invited = model.submodel(Absence).invitation_probability(model, fear, g)
+        drawn = bool(rng.random() < model.submodel(Absence).invitation_probability(model, fear, g))
         placement = Placement(
             id=len(self.placements),
             kind=kind,
@@ -233,7 +244,7 @@ class Placements(Submodel):
             ties=rows,
             start_day=model.day,
             length=cfg.placement.placement_days,
-            invited=bool(rng.random() < p_invited),
+            invited=drawn if invited is None else invited,
             high_fear=fear >= cfg.placement.high_fear_threshold,
             had_sensitive_latent=bool(model.submodel(Disclosure).is_sensitive(model, latent).any()),
         )

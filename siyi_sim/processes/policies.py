@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..events import PolicyClaimed
 from ..population import CLAIMED, FAILED, KNOWN
 from .base import Submodel
 
@@ -69,6 +70,13 @@ class PolicyMatching(Submodel):
         if program:
             c.program_policies += int(ok.sum())
             c.program_subsidy_yuan += benefit
+        if model.events is not None:
+            model.events.extend(
+                PolicyClaimed(model.day, int(pol.pair_firm[r]), int(q_), int(r), bool(y), float(b), program)
+                for r, q_, y, b in zip(
+                    rows.tolist(), pids.tolist(), ok.tolist(), np.where(ok, pol.benefit_yuan[pids], 0.0).tolist(), strict=True
+                )
+            )
         return int(ok.sum())
 
     def checks_today(self, model: SiyiModel, present_knowledge: float, n_active: int) -> float:

@@ -23,6 +23,21 @@ if TYPE_CHECKING:
     from ..model import SiyiModel
 
 
+def match_factor(model: SiyiModel, cadres: np.ndarray, depts: np.ndarray) -> np.ndarray:
+    """Element-wise match of cadre ``cadres[i]`` working on an issue of department ``depts[i]``."""
+    r = model.cfg.resolution
+    own = model.cadres.dept[cadres] == depts
+    tied = ((model.partner_mask[cadres] >> depts.astype(np.int64)) & 1).astype(bool)
+    return np.where(own, r.own_department_match, np.where(tied, r.tied_department_match, r.other_department_match))
+
+
+def inside_push(model: SiyiModel, cadres: np.ndarray, depts: np.ndarray) -> np.ndarray:
+    """Can cadre ``cadres[i]`` push a legacy issue of ``depts[i]`` from inside (own or tied department)?"""
+    own = model.cadres.dept[cadres] == depts
+    tied = ((model.partner_mask[cadres] >> depts.astype(np.int64)) & 1).astype(bool)
+    return own | tied
+
+
 class Resolution(Submodel):
     """Effort, the legacy procedure and settling a solved issue (the only writer of resolutions)."""
 
@@ -30,16 +45,10 @@ class Resolution(Submodel):
     section = "resolution"
 
     def match_factor(self, model: SiyiModel, cadres: np.ndarray, depts: np.ndarray) -> np.ndarray:
-        """Element-wise match of cadre ``cadres[i]`` working on an issue of department ``depts[i]``."""
-        r = model.cfg.resolution
-        own = model.cadres.dept[cadres] == depts
-        tied = ((model.partner_mask[cadres] >> depts.astype(np.int64)) & 1).astype(bool)
-        return np.where(own, r.own_department_match, np.where(tied, r.tied_department_match, r.other_department_match))
+        return match_factor(model, cadres, depts)
 
     def inside_push(self, model: SiyiModel, cadres: np.ndarray, depts: np.ndarray) -> np.ndarray:
-        own = model.cadres.dept[cadres] == depts
-        tied = ((model.partner_mask[cadres] >> depts.astype(np.int64)) & 1).astype(bool)
-        return own | tied
+        return inside_push(model, cadres, depts)
 
     def apply_effort(
         self, model: SiyiModel, issue_idx: np.ndarray, effort: np.ndarray, pushed: np.ndarray
