@@ -287,7 +287,7 @@ class PlacementParams(Section):
 
     placement_days: int = P(15, 1, 365, "days", "Full-time for half a month (FACTS.md).")
     matching: Literal["ordering", "random"] = Field(
-        "ordering",
+        default="ordering",
         description="Enterprise 'ordering' (demand-driven) or random matching.",
         json_schema_extra={"unit": "choice"},
     )
@@ -317,7 +317,9 @@ class PlacementParams(Section):
     evaluation_solved_weight: float = P(
         0.3, 0.0, 1.0, "weight", "Evaluation score: weight of 'solved at least one issue'."
     )
-    evaluation_trust_weight: float = P(0.2, 0.0, 1.0, "weight", "Evaluation score: weight of the owner's trust in the cadre.")
+    evaluation_trust_weight: float = P(
+        0.2, 0.0, 1.0, "weight", "Evaluation score: weight of the owner's trust in the cadre."
+    )
     high_fear_threshold: float = P(
         0.6, 0.0, 1.0, "[0,1]", "Owners at or above this fear count as high-fear (pattern P3: a week to trust)."
     )

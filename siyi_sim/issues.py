@@ -7,7 +7,7 @@ activity.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import networkx as nx
 import numpy as np
@@ -31,7 +31,7 @@ class IssueStore:
     """
 
     #: Column name -> dtype; the columns are declared below so a type checker sees them.
-    FIELDS: dict[str, Any] = {
+    FIELDS: ClassVar[dict[str, Any]] = {
         "firm": np.int64,
         "type": np.int16,
         "dept": np.int16,

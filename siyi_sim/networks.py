@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import networkx as nx
 import numpy as np
@@ -30,7 +30,7 @@ class TieTable:
     """Cadre–enterprise ties as growable arrays; ``index[(cadre, firm)]`` gives the row."""
 
     #: Column name -> dtype; the columns are declared below so a type checker sees them.
-    FIELDS: dict[str, Any] = {
+    FIELDS: ClassVar[dict[str, Any]] = {
         "cadre": np.int64,
         "firm": np.int64,
         "trust": np.float64,

@@ -41,8 +41,12 @@ def _department_match_share(model) -> float:
 
 
 def test_random_matching_lowers_the_department_match_of_pairs():
-    ordering = [_department_match_share(siyi_sim.simulate("campaign_2020", seed=s, overrides=SMALL).model) for s in (1, 2)]
-    random = [_department_match_share(siyi_sim.simulate("random_matching", seed=s, overrides=SMALL).model) for s in (1, 2)]
+    ordering = [
+        _department_match_share(siyi_sim.simulate("campaign_2020", seed=s, overrides=SMALL).model) for s in (1, 2)
+    ]
+    random = [
+        _department_match_share(siyi_sim.simulate("random_matching", seed=s, overrides=SMALL).model) for s in (1, 2)
+    ]
     assert np.mean(ordering) > np.mean(random) + 0.15, (ordering, random)
 
 

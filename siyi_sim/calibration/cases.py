@@ -30,7 +30,16 @@ from typing import Any
 import numpy as np
 
 from ..catalog import DEPARTMENTS, DEPT, ISSUE, ISSUE_TYPES
-from ..events import FirstCall, IssueArose, IssueDisclosed, IssueResolved, LoanPaid, OrdinaryApproach, PolicyClaimed, WorkersHired
+from ..events import (
+    FirstCall,
+    IssueArose,
+    IssueDisclosed,
+    IssueResolved,
+    LoanPaid,
+    OrdinaryApproach,
+    PolicyClaimed,
+    WorkersHired,
+)
 from ..issues import LATENT, RESOLVED, STATUS_NAMES
 from ..population import CLAIMED, FAILED, UNKNOWN, add_issues
 from ..processes.arrivals import Arrivals
@@ -107,7 +116,7 @@ def place(model, firm: int, cadres: tuple[int, int], invited: bool | None = None
 
 def events_of(model, kind: type, firm: int, since: int = 0) -> list:
     """Events of type ``kind`` at ``firm`` logged from position ``since`` of ``model.events``."""
-    return [e for e in model.events[since:] if isinstance(e, kind) and e.firm == firm]
+    return [e for e in model.events[since:] if isinstance(e, kind) and getattr(e, "firm", None) == firm]
 
 
 class Diary:
@@ -166,7 +175,8 @@ class Diary:
             self._present, self._line = a.present_days.copy(), a.line_days.copy()
             t = m.ties.current(m.day, a.ties)
             who = " ".join(
-                f"{DEPARTMENTS[int(m.cadres.dept[c])].split('_')[0]}:{'line' if ln else ('in' if p else 'ABSENT')} t={tt:.2f}"
+                f"{DEPARTMENTS[int(m.cadres.dept[c])].split('_')[0]}:"
+                f"{'line' if ln else ('in' if p else 'ABSENT')} t={tt:.2f}"
                 for c, p, ln, tt in zip(a.cadres, present, line, t, strict=True)
             )
             if a.days_done <= a.length and (a.days_done == day - a.start_day + 1):
@@ -235,10 +245,12 @@ def _zhongchuan(seed: int) -> dict[str, Any]:
     a = place(model, f, (eco, plan))
     diary = Diary(model, f, a)
     diary.say(
-        f"Zhongchuan Tech (firm {f}): founded 1999, outside the park, fined 2017 by ecology; chain permit <- EIA <- land use open since 2017."
+        f"Zhongchuan Tech (firm {f}): founded 1999, outside the park, fined 2017 by ecology; "
+        "chain permit <- EIA <- land use open since 2017."
     )
     diary.say(
-        f"Without placement (same firm, same seed, 3 more years): permit {'still open' if permit_open_3y else 'resolved'}; the owner approached departments {approaches} times."
+        "Without placement (same firm, same seed, 3 more years): "
+        f"permit {'still open' if permit_open_3y else 'resolved'}; the owner approached departments {approaches} times."
     )
     diary.say(f"Pair: ecology cadre {eco} (adversarial edge: same office that fined the firm) + planning cadre {plan}.")
     diary.run_until(a.length)
@@ -252,9 +264,12 @@ def _zhongchuan(seed: int) -> dict[str, Any]:
     model.submodel(Arrivals).first_call(model, np.array([new]))
     calls = [e.cadre for e in events_of(model, FirstCall, f, since) if e.issue == new]
     called = calls[0] if calls else None
-    diary.say(
-        f"day {model.day}: a utilities problem arises; owner calls {'cadre ' + str(called) + (' (the ecology cadre)' if called == eco else ' (the planning cadre)' if called == plan else '') if called is not None else 'nobody: goes to the department himself'}."
-    )
+    if called is None:
+        callee = "nobody: goes to the department himself"
+    else:
+        role = " (the ecology cadre)" if called == eco else " (the planning cadre)" if called == plan else ""
+        callee = f"cadre {called}{role}"
+    diary.say(f"day {model.day}: a utilities problem arises; owner calls {callee}.")
     diary.run_until(365, quiet=True)
     summary = model.summary()
     numbers = {
@@ -301,10 +316,12 @@ def _quanzheng(seed: int) -> dict[str, Any]:
     a = place(model, f, (hr, eco), invited=True)  # the owner: "you need not come back", a "good" rating anyway
     diary = Diary(model, f, a)
     diary.say(
-        f"Quanzheng Electronics (firm {f}): owner trust 0.30, fear 0.70 ('settled with later'); loan need and a child's schooling, both unspoken."
+        f"Quanzheng Electronics (firm {f}): owner trust 0.30, fear 0.70 ('settled with later'); "
+        "loan need and a child's schooling, both unspoken."
     )
     diary.say(
-        f"Pair: human-resources cadre {hr} + economy cadre {eco}. Day 1: owner says 'no difficulties', 'you need not come'."
+        f"Pair: human-resources cadre {hr} + economy cadre {eco}. "
+        "Day 1: owner says 'no difficulties', 'you need not come'."
     )
     diary.run_until(a.length)
     trust_end = [round(float(x), 3) for x in model.ties.current(model.day, a.ties)]
@@ -379,7 +396,8 @@ def _yuanxiu(seed: int) -> dict[str, Any]:
         f"Yuanxiu Tech (firm {f}): eligible for {len(ids)} policies, knows none; patentable technology, never filed."
     )
     diary.say(
-        f"Pair: market-supervision cadre {ms} + organization cadre {org}; printed policy list, item by item with the desk."
+        f"Pair: market-supervision cadre {ms} + organization cadre {org}; "
+        "printed policy list, item by item with the desk."
     )
     pol = model.policies
     rows = np.arange(pol.firm_ptr[f], pol.firm_ptr[f + 1])
@@ -390,9 +408,12 @@ def _yuanxiu(seed: int) -> dict[str, Any]:
             st = int(pol.pair_status[r])
             if st in (CLAIMED, FAILED) and r not in seen:
                 seen.add(r)
-                diary.say(
-                    f"        item '{name}': {'claimed, ' + format(float(pol.benefit_yuan[pid]), ',.0f') + ' yuan' if st == CLAIMED else 'claim failed (paperwork)'}"
+                outcome = (
+                    f"claimed, {float(pol.benefit_yuan[pid]):,.0f} yuan"
+                    if st == CLAIMED
+                    else "claim failed (paperwork)"
                 )
+                diary.say(f"        item '{name}': {outcome}")
     diary.run_until(120)
     status = {
         name: (

@@ -146,7 +146,7 @@ def chain_permits(model) -> tuple[np.ndarray, np.ndarray]:
     return iss.firm[permit], permit
 
 
-def place_pairs(model, firms: Sequence[int], departments: tuple[str, str], batch: int = 1) -> list:
+def place_pairs(model, firms: Sequence[int] | np.ndarray, departments: tuple[str, str], batch: int = 1) -> list:
     """Start a pair of the given departments in each firm now (cadres not already placed), through
     the placement submodel's public intervention ``place_pair``."""
     from ..processes.placement import Placements
@@ -245,7 +245,7 @@ def measure_all(seeds: Sequence[int], workers: int = 2) -> list[PatternResult]:
 def p1_aggregates(campaign: list[dict], seeds: list[int]) -> PatternResult:
     means = mean_totals([r["summary"] for r in campaign])
     rel = relative_errors(means)
-    measured = {k: round(v, 2) for k, v in means.items()}
+    measured: dict[str, Any] = {k: round(v, 2) for k, v in means.items()}
     measured["relative_error_pct"] = {k: round(100 * v, 1) for k, v in rel.items()}
     target = "mean within +-10% of " + ", ".join(f"{k}={v:,.0f}" for k, v in TARGETS.items())
     return PatternResult(
@@ -315,7 +315,8 @@ def p3_week_to_trust(campaign: list[dict], seeds: list[int]) -> PatternResult:
     measured["share_before_day_5"] = round(early, 3)
     passed = bool(lo <= median <= hi and early <= P3_MAX_EARLY_SHARE and median - low_median >= P3_MIN_FEAR_DELAY)
     target = (
-        f"high-fear median day of first sensitive disclosure in [{lo:g}, {hi:g}] of 15, at most {P3_MAX_EARLY_SHARE:.0%} before day {lo:g}, "
+        f"high-fear median day of first sensitive disclosure in [{lo:g}, {hi:g}] of 15, "
+        f"at most {P3_MAX_EARLY_SHARE:.0%} before day {lo:g}, "
         f"and >= {P3_MIN_FEAR_DELAY:g} day later than other owners"
     )
     return PatternResult("P3", "a week to trust (high-fear owners)", passed, measured, target, seeds)
@@ -382,7 +383,10 @@ def p5_clear_and_close(
         and safeguard_effect >= P5_MIN_SAFEGUARD_EFFECT
         and inc_n > inc_c
     )
-    target = f"closeness up vs baseline; incidents <= {P5_MAX_INCIDENT_RATIO} x baseline; no_safeguards program incidents >= {P5_MIN_SAFEGUARD_EFFECT} x campaign"
+    target = (
+        f"closeness up vs baseline; incidents <= {P5_MAX_INCIDENT_RATIO} x baseline; "
+        f"no_safeguards program incidents >= {P5_MIN_SAFEGUARD_EFFECT} x campaign"
+    )
     return PatternResult("P5", "clear and close", passed, measured, target, seeds)
 
 
@@ -416,7 +420,10 @@ def p6_mindset_spillover(campaign: list[dict], baseline: list[dict], seeds: list
         and diff.mean() > 0
         and (len(diff) < 2 or diff.mean() > 2 * se)
     )
-    target = f"placed cadres' attitude gain >= {P6_MIN_ATTITUDE_GAIN}; department speed up; never-placed firms solve more via ordinary channels than in baseline (paired mean diff > 2 se)"
+    target = (
+        f"placed cadres' attitude gain >= {P6_MIN_ATTITUDE_GAIN}; department speed up; never-placed firms solve "
+        "more via ordinary channels than in baseline (paired mean diff > 2 se)"
+    )
     return PatternResult("P6", "mindset spillover (never-placed firms)", passed, measured, target, seeds)
 
 

@@ -39,7 +39,9 @@ class Campaign(Submodel):
         busy = placements.busy_cadres(model)
         pool = np.flatnonzero(model.cadres.mandatory & ~self.placed & ~busy)
         eligible_firms = ~placements.firm_hosting & ~self.served
-        placed = placements.place(model, pool, model.cfg.campaign.firms_per_batch, eligible_firms, "campaign", batch + 1)
+        placed = placements.place(
+            model, pool, model.cfg.campaign.firms_per_batch, eligible_firms, "campaign", batch + 1
+        )
         for a in placed:
             self.placed[list(a.cadres)] = True
             self.served[a.firm] = True

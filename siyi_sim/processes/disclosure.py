@@ -26,9 +26,7 @@ class Disclosure(Submodel):
     name = "disclosure"
     section = "disclosure"
 
-    def threshold(
-        self, model: SiyiModel, issue_idx: np.ndarray, rng: np.random.Generator | None = None
-    ) -> np.ndarray:
+    def threshold(self, model: SiyiModel, issue_idx: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
         d = model.cfg.disclosure
         iss = model.issues
         thr = iss.sensitivity[issue_idx] + d.fear_weight * model.firms.fear[iss.firm[issue_idx]]

@@ -67,7 +67,8 @@ class Finance(Submodel):
             model.counters.program_loans_yuan += total
         if model.events is not None:
             model.events.extend(
-                LoanPaid(model.day, int(f), float(y), program) for f, y in zip(firms.tolist(), amount.tolist(), strict=True)
+                LoanPaid(model.day, int(f), float(y), program)
+                for f, y in zip(firms.tolist(), amount.tolist(), strict=True)
             )
 
     def enter_jobfair(self, model: SiyiModel, firms: np.ndarray, program: bool) -> None:

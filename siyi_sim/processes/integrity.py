@@ -65,7 +65,12 @@ class Integrity(Submodel):
         self.contacts.clear()
         rng = model.streams["integrity"]
         closeness = model.ties.current(model.day, rows)
-        p = model.cfg.integrity.p0 * closeness * (1.0 - model.cadres.integrity[cadres]) * (1.0 - self.safeguard_level(model))
+        p = (
+            model.cfg.integrity.p0
+            * closeness
+            * (1.0 - model.cadres.integrity[cadres])
+            * (1.0 - self.safeguard_level(model))
+        )
         hit = rng.random(len(rows)) < p
         self._incidents(model, model.ties.firm[rows[hit]], cadres[hit])
 

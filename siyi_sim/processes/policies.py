@@ -74,7 +74,11 @@ class PolicyMatching(Submodel):
             model.events.extend(
                 PolicyClaimed(model.day, int(pol.pair_firm[r]), int(q_), int(r), bool(y), float(b), program)
                 for r, q_, y, b in zip(
-                    rows.tolist(), pids.tolist(), ok.tolist(), np.where(ok, pol.benefit_yuan[pids], 0.0).tolist(), strict=True
+                    rows.tolist(),
+                    pids.tolist(),
+                    ok.tolist(),
+                    np.where(ok, pol.benefit_yuan[pids], 0.0).tolist(),
+                    strict=True,
                 )
             )
         return int(ok.sum())
