@@ -16,9 +16,9 @@ from ..catalog import ISSUE, ISSUE_TYPES
 from ..events import FirstCall, IssueArose
 from ..issues import CH_TIE
 from ..population import add_issues
-from . import disclosure as disclosure_events
 from .base import Submodel
 from .disclosure import Disclosure
+from .followup import FollowUp
 from .placement import Placements
 from .trust import Trust
 
@@ -71,13 +71,12 @@ class Arrivals(Submodel):
         idx, firms = issues[trusted], firms[trusted]
         if len(idx) == 0:
             return
-        told = idx[best[firms] >= model.submodel(Disclosure).threshold(model, idx)]
+        disclosure = model.submodel(Disclosure)
+        told = idx[best[firms] >= disclosure.threshold(model, idx)]
         iss = model.issues
-        iss.disclose(told, model.day)
-        iss.owner_cadre[told] = who[iss.firm[told]]
-        iss.channel[told] = CH_TIE
+        disclosure.disclose(model, told, CH_TIE)
+        model.submodel(FollowUp).hand_over(model, told, who[iss.firm[told]], CH_TIE)
         if model.events is not None:
-            disclosure_events.record(model, told, CH_TIE)
             model.events.extend(
                 FirstCall(model.day, int(i), int(iss.firm[i]), int(iss.owner_cadre[i])) for i in told.tolist()
             )

@@ -42,10 +42,11 @@ class FollowUp(Submodel):
     def setup(self, model: SiyiModel) -> None:
         self.policy_followups: list[Any] = []  # closed placements with no policy claimed yet
 
-    def hand_over(self, model: SiyiModel, issues: np.ndarray, owners: np.ndarray) -> None:
-        """A closing placement's open issues become the backlog of ``owners`` (one per issue)."""
+    def hand_over(self, model: SiyiModel, issues: np.ndarray, owners: np.ndarray, route: int = CH_FOLLOW_UP) -> None:
+        """``issues`` become the backlog of ``owners`` (one per issue): a closing placement's open
+        issues (``CH_FOLLOW_UP``) or new issues an owner brings to his trusted cadre (``CH_TIE``)."""
         model.issues.owner_cadre[issues] = owners
-        model.issues.channel[issues] = CH_FOLLOW_UP
+        model.issues.channel[issues] = route
 
     def add_policy_followup(self, placement: Any) -> None:
         """A closed placement whose firm still has open eligible policies and none claimed."""

@@ -55,7 +55,8 @@ class OrdinaryChannel(Submodel):
         if len(cand) == 0:
             return
         disclosure.disclose(model, cand, CH_SELF)
-        iss.start(cand)
+        resolution = model.submodel(Resolution)
+        resolution.start(model, cand)
         if model.events is not None:
             model.events.extend(
                 OrdinaryApproach(model.day, int(i), int(iss.firm[i]), int(iss.dept[i])) for i in cand.tolist()
@@ -64,4 +65,4 @@ class OrdinaryChannel(Submodel):
         speed = model.submodel(Mindset).dept_speed
         p = np.where(iss.legacy[cand], model.cfg.resolution.legacy_ordinary_success, speed[iss.dept[cand]])
         solved = cand[keyed_uniforms(model.issue_key, model.day, APPROACH_SUCCESS, cand) < p]
-        model.submodel(Resolution).settle(model, solved, CH_SELF)
+        resolution.settle(model, solved, CH_SELF)

@@ -50,6 +50,10 @@ class Resolution(Submodel):
     def inside_push(self, model: SiyiModel, cadres: np.ndarray, depts: np.ndarray) -> np.ndarray:
         return inside_push(model, cadres, depts)
 
+    def start(self, model: SiyiModel, issue_idx: np.ndarray) -> None:
+        """Disclosed issues someone starts working on (an approach or effort) are in progress."""
+        model.issues.start(issue_idx)
+
     def apply_effort(
         self, model: SiyiModel, issue_idx: np.ndarray, effort: np.ndarray, pushed: np.ndarray
     ) -> np.ndarray:
