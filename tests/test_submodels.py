@@ -21,6 +21,7 @@ from siyi_sim.events import (
 from siyi_sim.model import SiyiModel, default_submodels
 from siyi_sim.processes.base import NullSubmodel
 from siyi_sim.processes.finance import Finance
+from siyi_sim.processes.placement import Placements
 from siyi_sim.processes.trust import Trust
 from siyi_sim.scenarios import scenario_config
 
@@ -148,3 +149,16 @@ def test_submodels_run_in_the_order_of_the_day_and_others_cannot_be_nulled():
         model.submodel(Trust)
     with pytest.raises(ValueError, match="unknown submodel"):
         SiyiModel(scenario_config("baseline", SMALL), seed=1, submodels={"nosuch": NullSubmodel()})
+
+
+def test_place_pair_refuses_a_busy_firm_or_cadre_and_a_pair_of_one():
+    model = SiyiModel(scenario_config("baseline", SMALL), seed=1)
+    placements = model.submodel(Placements)
+    placements.place_pair(model, 0, (0, 1))
+    with pytest.raises(ValueError, match="hosts a pair"):
+        placements.place_pair(model, 0, (2, 3))
+    with pytest.raises(ValueError, match="in a placement now"):
+        placements.place_pair(model, 1, (1, 2))
+    with pytest.raises(ValueError, match="two distinct"):
+        placements.place_pair(model, 1, (2, 2))
+    assert len(model.placements) == 1  # nothing half started

@@ -46,3 +46,6 @@ class NullSubmodel(Submodel):
 
     def __init__(self, name: str = ""):
         self.replaces = name
+
+    def __repr__(self) -> str:
+        return f"NullSubmodel(replaces={self.replaces!r})"
