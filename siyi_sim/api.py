@@ -27,11 +27,18 @@ def check_seed(seed: Any) -> int:
 
 
 def simulate(
-    scenario: str = "campaign_2020", seed: int = 0, days: int | None = None, overrides: dict[str, Any] | None = None
+    scenario: str = "campaign_2020",
+    seed: int = 0,
+    days: int | None = None,
+    overrides: dict[str, Any] | None = None,
+    record_events: bool = False,
 ) -> RunResult:
-    """Run one scenario to its horizon; return summary, daily series and the model."""
+    """Run one scenario to its horizon; return summary, daily series and the model.
+
+    With ``record_events=True`` the model's typed event log is in ``result.model.events``.
+    """
     config = scenario_config(scenario, overrides, days)
-    model = SiyiModel(config, seed=check_seed(seed), scenario_name=scenario)
+    model = SiyiModel(config, seed=check_seed(seed), scenario_name=scenario, record_events=record_events)
     model.run_to_end()
     return RunResult(model.summary(), model.daily_frame(), model)
 

@@ -47,6 +47,9 @@ LEGACY_PROCEDURE_DEPARTMENTS = (
 INVITED_DEPARTMENTS = (DEPT["banks"], DEPT["utilities"])
 #: Policies come from the first ``policies.n_policy_departments`` of these (18 in 2020).
 POLICY_DEPARTMENTS = tuple(i for i in range(len(DEPARTMENTS)) if i not in INVITED_DEPARTMENTS)
+#: Departments a firm names when ordering if it names fewer than two of its own: the offices every
+#: firm deals with (social security and hiring, tax, licences). Data of the world, like the above.
+FALLBACK_DEPARTMENTS = (DEPT["human_resources_social_security"], DEPT["tax"], DEPT["market_supervision"])
 N_SECTORS = 8
 SIZE_CLASSES = ("micro", "small", "medium", "large")
 

@@ -87,6 +87,16 @@ class PopulationParams(Section):
     )
     policy_knowledge_mean: float = P(0.25, 0.0, 1.0, "[0,1]", "Cadres know few of the new policies before training.")
     bank_utility_share: float = P(0.08, 0.0, 0.5, "share", "Cadres from invited banks and utilities.")
+    fined_fear_rise: float = P(
+        0.3, 0.0, 1.0, "share", "A past fine makes the owner warier: fear += rise*(1-fear) (case 1)."
+    )
+    fined_trust_cut: float = P(0.3, 0.0, 1.0, "share", "A past fine cuts the owner's general trust by this share.")
+    legacy_chain_fined_prob: float = P(
+        0.5, 0.0, 1.0, "probability", "A firm with a permit chain was fined for discharging without a permit (case 1)."
+    )
+    first_founding_year: int = P(1985, 1900, 2019, "year", "Oldest founding year of a firm (uniform up to start_year).")
+    start_year: int = P(2020, 1901, 2100, "year", "Calendar year of day 0; firms were founded before it.")
+    liaison_sd: float = P(0.15, 0.0, 1.0, "[0,1]", "Spread of liaison capacity around the size class mean.")
 
 
 class PolicyParams(Section):
@@ -198,13 +208,20 @@ class OrdinaryChannelParams(Section):
         2.0, 0.0, 20.0, "multiplier", "hazard *= 1 + liaison_weight*liaison: firms with liaison staff go more."
     )
     trust_weight: float = P(
-        1.0, 0.0, 20.0, "multiplier", "hazard *= trust_weight*general_trust + 0.5: distrust keeps owners away."
+        1.0, 0.0, 20.0, "multiplier", "hazard *= trust_weight*general_trust + trust_offset: distrust keeps owners away."
     )
     speed_base: float = P(
         0.08, 0.0, 1.0, "probability", "Success chance of one approach at a department of attitude 0."
     )
     speed_attitude_weight: float = P(
         0.6, 0.0, 1.0, "probability", "speed = speed_base + weight*mean attitude of the department's cadres."
+    )
+    trust_offset: float = P(
+        0.5,
+        0.0,
+        20.0,
+        "multiplier",
+        "hazard *= trust_weight*general_trust + offset: even an owner with no trust goes sometimes.",
     )
 
 
@@ -250,6 +267,9 @@ class IntegrityParams(Section):
     follow_up_contact_days_per_month: float = P(
         2.0, 0.0, 31.0, "days/month", "Contact days on a live tie that carry integrity risk after placement."
     )
+    days_per_month: float = P(
+        30.0, 28.0, 31.0, "days", "Month length that turns contact days per month into a daily chance."
+    )
 
 
 class MindsetParams(Section):
@@ -267,7 +287,7 @@ class PlacementParams(Section):
 
     placement_days: int = P(15, 1, 365, "days", "Full-time for half a month (FACTS.md).")
     matching: Literal["ordering", "random"] = Field(
-        "ordering",
+        default="ordering",
         description="Enterprise 'ordering' (demand-driven) or random matching.",
         json_schema_extra={"unit": "choice"},
     )
@@ -287,6 +307,21 @@ class PlacementParams(Section):
     )
     report_prob: float = P(
         0.97, 0.0, 1.0, "probability", "An experience report is written at the end (with the task list)."
+    )
+    report_factor_without_five_ones: float = P(
+        0.5, 0.0, 1.0, "multiplier", "Without the task list a report is written this much less often."
+    )
+    evaluation_presence_weight: float = P(
+        0.5, 0.0, 1.0, "weight", "Back-to-back evaluation score: weight of the share of days present."
+    )
+    evaluation_solved_weight: float = P(
+        0.3, 0.0, 1.0, "weight", "Evaluation score: weight of 'solved at least one issue'."
+    )
+    evaluation_trust_weight: float = P(
+        0.2, 0.0, 1.0, "weight", "Evaluation score: weight of the owner's trust in the cadre."
+    )
+    high_fear_threshold: float = P(
+        0.6, 0.0, 1.0, "[0,1]", "Owners at or above this fear count as high-fear (pattern P3: a week to trust)."
     )
     order_withdrawal_prob: float = P(
         0.008, 0.0, 1.0, "probability", "A firm that ordered withdraws before its batch (closure, stoppage)."

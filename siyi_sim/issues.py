@@ -7,6 +7,8 @@ activity.
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 import networkx as nx
 import numpy as np
 
@@ -19,30 +21,49 @@ CHANNEL_NAMES = ("none", "self", "placement", "follow_up", "tie")
 PROGRAM_CHANNELS = (CH_PLACEMENT, CH_FOLLOW_UP, CH_TIE)
 NO_DAY = -(10**9)
 
-_FIELDS = {
-    "firm": np.int64,
-    "type": np.int16,
-    "dept": np.int16,
-    "effort_left": np.float64,
-    "legacy": np.bool_,
-    "sensitivity": np.float64,
-    "prereq": np.int64,
-    "status": np.int8,
-    "day_created": np.int64,
-    "day_disclosed": np.int64,
-    "day_resolved": np.int64,
-    "channel": np.int8,
-    "owner_cadre": np.int64,  # follow-up / tie owner, -1 if none
-}
+N_CHANNELS = len(CHANNEL_NAMES)
 
 
 class IssueStore:
-    """All issues of a run; ``graph`` is the prerequisite DiGraph (node id = issue index)."""
+    """All issues of a run; ``graph`` is the prerequisite DiGraph (node id = issue index).
+
+    Columns are arrays of capacity ``>= n``; ``view(name)`` gives the first ``n`` rows.
+    """
+
+    #: Column name -> dtype; the columns are declared below so a type checker sees them.
+    FIELDS: ClassVar[dict[str, Any]] = {
+        "firm": np.int64,
+        "type": np.int16,
+        "dept": np.int16,
+        "effort_left": np.float64,
+        "legacy": np.bool_,
+        "sensitivity": np.float64,
+        "prereq": np.int64,
+        "status": np.int8,
+        "day_created": np.int64,
+        "day_disclosed": np.int64,
+        "day_resolved": np.int64,
+        "channel": np.int8,
+        "owner_cadre": np.int64,
+    }
+    firm: np.ndarray
+    type: np.ndarray
+    dept: np.ndarray  # responsible department
+    effort_left: np.ndarray  # cadre-days at full match
+    legacy: np.ndarray
+    sensitivity: np.ndarray  # trust an owner needs before telling it
+    prereq: np.ndarray  # issue that must be resolved first, -1 if none
+    status: np.ndarray  # LATENT, DISCLOSED, IN_PROGRESS, RESOLVED
+    day_created: np.ndarray
+    day_disclosed: np.ndarray
+    day_resolved: np.ndarray
+    channel: np.ndarray  # CH_*: how it was resolved (or routed: follow-up / tie)
+    owner_cadre: np.ndarray  # follow-up / tie owner, -1 if none
 
     def __init__(self, capacity: int = 1024):
         self.n = 0
         self._cap = max(16, capacity)
-        for name, dtype in _FIELDS.items():
+        for name, dtype in self.FIELDS.items():
             setattr(self, name, np.zeros(self._cap, dtype=dtype))
         self.graph = nx.DiGraph()
 
@@ -50,7 +71,7 @@ class IssueStore:
         cap = self._cap
         while cap < need:
             cap *= 2
-        for name in _FIELDS:
+        for name in self.FIELDS:
             old = getattr(self, name)
             new = np.zeros(cap, dtype=old.dtype)
             new[: self.n] = old[: self.n]
@@ -111,12 +132,14 @@ class IssueStore:
         ok[has] = self.status[p[has]] == RESOLVED
         return ok
 
-    def disclose(self, idx: np.ndarray, day: int) -> None:
+    def disclose(self, idx: np.ndarray, day: int) -> np.ndarray:
+        """Mark latent issues disclosed on ``day``; return those newly disclosed."""
         idx = idx[self.status[idx] == LATENT]
         self.status[idx] = DISCLOSED
         self.day_disclosed[idx] = day
         for i in idx.tolist():
             self.graph.nodes[i]["status"] = "disclosed"
+        return idx
 
     def start(self, idx: np.ndarray) -> None:
         idx = idx[self.status[idx] == DISCLOSED]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .issues import CH_SELF, NO_DAY, PROGRAM_CHANNELS, RESOLVED
+from .issues import CH_SELF, LATENT, NO_DAY, PROGRAM_CHANNELS, RESOLVED
 
 #: The 2020 headline totals of FACTS.md as summary keys: calibration targets and pattern P1.
 FACTS_2020: dict[str, float] = {
@@ -121,7 +121,7 @@ def summarize(model) -> dict:
         "program_loans_yuan": round(float(c.program_loans_yuan), 2),
         "program_hires": int(c.program_hires),
         "issues_created": int(iss.n),
-        "issues_disclosed": int((status > 0).sum()),
+        "issues_disclosed": int((status > LATENT).sum()),
         "issues_resolved_total": int(c.issues_resolved_by_channel.sum()),
         "legacy_issues_resolved": int(c.legacy_resolved),
         "median_days_to_resolve": float(np.median(waits)) if len(waits) else None,

@@ -9,11 +9,13 @@ form; :func:`sync_trust_graph` writes current trust onto its edges (done before 
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
+from typing import Any, ClassVar
 
 import networkx as nx
 import numpy as np
+
+from .io import atomic_write
 
 
 def cadre_node(i: int) -> str:
@@ -27,7 +29,8 @@ def firm_node(j: int) -> str:
 class TieTable:
     """Cadre–enterprise ties as growable arrays; ``index[(cadre, firm)]`` gives the row."""
 
-    FIELDS = {
+    #: Column name -> dtype; the columns are declared below so a type checker sees them.
+    FIELDS: ClassVar[dict[str, Any]] = {
         "cadre": np.int64,
         "firm": np.int64,
         "trust": np.float64,
@@ -36,6 +39,13 @@ class TieTable:
         "batch": np.int64,
         "adversarial": np.bool_,
     }
+    cadre: np.ndarray
+    firm: np.ndarray
+    trust: np.ndarray  # trust at the last contact (decays lazily from there)
+    last_contact: np.ndarray
+    formed_day: np.ndarray
+    batch: np.ndarray  # batch of the placement that formed it (negative: normalised month)
+    adversarial: np.ndarray  # the firm was fined by the cadre's office
 
     def __init__(self, decay_per_day: float, capacity: int = 256):
         self.n = 0
@@ -131,16 +141,8 @@ def sync_trust_graph(model) -> nx.Graph:
 
 
 def write_graphml_atomic(graph: nx.Graph, path: str | os.PathLike) -> None:
-    """GraphML via a temporary file and rename, so a crash leaves nothing half written."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        nx.write_graphml(graph, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """GraphML through :func:`siyi_sim.io.atomic_write`, so a crash leaves nothing half written."""
+    atomic_write(path, lambda tmp: nx.write_graphml(graph, tmp))
 
 
 def export_graphs(model, directory: str | os.PathLike) -> tuple[Path, Path]:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from .catalog import (
-    DEPARTMENTS,
     ENFORCEMENT_DEPARTMENTS,
     INVITED_DEPARTMENTS,
     ISSUE,
@@ -19,7 +18,6 @@ from .catalog import (
     LEGACY_PROCEDURE_DEPARTMENTS,
     N_SECTORS,
     POLICY_DEPARTMENTS,
-    SIZE_CLASSES,
     TYPE_EFFORT_DAYS,
     TYPE_SENSITIVITY,
 )
@@ -27,10 +25,6 @@ from .config import Config
 from .issues import IssueStore
 
 RANK_DIVISION, RANK_SECTION, RANK_GENERAL = 0, 1, 2
-#: A past fine makes the owner warier: fear rises and general trust falls by these shares.
-FINED_FEAR_RISE = 0.3
-FINED_TRUST_CUT = 0.3
-CAMPAIGN_YEAR = 2020
 #: Types drawn at random; loan and hiring issues come from a firm's credit need and hiring gap.
 RANDOM_TYPES = np.array([i for i, t in enumerate(ISSUE_TYPES) if t.name not in ("loan", "hiring", "patent_ip")])
 
@@ -136,12 +130,12 @@ def build_enterprises(cfg: Config, rng: np.random.Generator) -> Enterprises:
     n = p.n_enterprises
     small = rng.random(n) < p.share_small_micro
     size_class = np.where(small, rng.integers(0, 2, n), rng.integers(2, 4, n))
-    founding_year = rng.integers(1985, CAMPAIGN_YEAR, n)
+    founding_year = rng.integers(p.first_founding_year, p.start_year, n)
     outside_park = rng.random(n) < p.share_outside_park
     enforced = rng.random(n) < p.prior_enforcement_share
     enforced_by = np.where(enforced, rng.choice(np.array(ENFORCEMENT_DEPARTMENTS), n), -1)
     fear = beta_with_mean(rng, p.owner_fear_mean, n)
-    fear = np.where(enforced, fear + FINED_FEAR_RISE * (1 - fear), fear)
+    fear = np.where(enforced, fear + p.fined_fear_rise * (1 - fear), fear)
     gap = np.where(rng.random(n) < p.hiring_gap_share, rng.geometric(1.0 / max(p.hiring_gap_mean, 1.0), n), 0)
     credit = np.where(
         rng.random(n) < p.credit_need_share,
@@ -154,9 +148,9 @@ def build_enterprises(cfg: Config, rng: np.random.Generator) -> Enterprises:
         sector=rng.integers(0, N_SECTORS, n),
         founding_year=founding_year,
         outside_park=outside_park,
-        trust=beta_with_mean(rng, p.owner_trust_mean, n) * (1 - FINED_TRUST_CUT * enforced),
+        trust=beta_with_mean(rng, p.owner_trust_mean, n) * (1 - p.fined_trust_cut * enforced),
         fear=fear,
-        liaison=np.clip(liaison_mean + 0.15 * rng.standard_normal(n), 0, 1),
+        liaison=np.clip(liaison_mean + p.liaison_sd * rng.standard_normal(n), 0, 1),
         awareness=beta_with_mean(rng, p.policy_awareness_mean, n) if p.policy_awareness_mean > 0 else np.zeros(n),
         enforced_by_dept=enforced_by.astype(np.int64),
         hiring_gap=gap.astype(np.int64),
@@ -210,10 +204,10 @@ def build_initial_issues(cfg: Config, firms: Enterprises, rng: np.random.Generat
         cfg, store, rng, chain, np.full(len(chain), ISSUE["discharge_permit"]), age_days, legacy=True, prereq=eia
     )
     # Old permit-chain firms were typically fined for discharging without a permit (case 1).
-    fined = chain[rng.random(len(chain)) < 0.5]
+    fined = chain[rng.random(len(chain)) < p.legacy_chain_fined_prob]
     first_fine = fined[firms.enforced_by_dept[fined] < 0]  # others already carry the effect
-    firms.fear[first_fine] += FINED_FEAR_RISE * (1 - firms.fear[first_fine])
-    firms.trust[first_fine] *= 1 - FINED_TRUST_CUT
+    firms.fear[first_fine] += p.fined_fear_rise * (1 - firms.fear[first_fine])
+    firms.trust[first_fine] *= 1 - p.fined_trust_cut
     firms.enforced_by_dept[fined] = ISSUE_TYPES[ISSUE["discharge_permit"]].department
     # Stand-alone legacy issues (property certificates without construction approvals, case 2).
     single = np.flatnonzero(rng.random(n) < p.legacy_single_prob)
@@ -260,12 +254,11 @@ def build_policies(cfg: Config, firms: Enterprises, rng: np.random.Generator) ->
     )
 
 
-def department_names() -> tuple[str, ...]:
-    return DEPARTMENTS
-
-
 __all__ = [
-    "SIZE_CLASSES",
+    "CLAIMED",
+    "FAILED",
+    "KNOWN",
+    "UNKNOWN",
     "Cadres",
     "Enterprises",
     "Policies",

@@ -56,12 +56,14 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario("baseline", "Clear but not close: no placements; firms use ordinary channels only.", _NO_PLACEMENT),
         Scenario(
             "campaign_2020",
-            "2020 campaign: 10 batches x 50 firms x 2 cadres x 15 days, ordering, five-ones, follow-up, desk, safeguards.",
+            "2020 campaign: 10 batches x 50 firms x 2 cadres x 15 days, ordering, five-ones, follow-up, desk, "
+            "safeguards.",
             _CAMPAIGN,
         ),
         Scenario(
             "normalized_promotion",
-            "5 years: cadres promoted, re-graded, transferred in or in Party school in month m are placed in month m+1.",
+            "5 years: cadres promoted, re-graded, transferred in or in Party school in month m are placed in "
+            "month m+1.",
             {"campaign.enabled": False, "normalized.enabled": True, "run.days": _FIVE_YEARS},
         ),
         Scenario(

@@ -1,5 +1,7 @@
 """Invariants of MODEL.md §7, as one checker used by several tests."""
 
+import itertools
+
 import numpy as np
 
 from siyi_sim.issues import LATENT, NO_DAY, RESOLVED
@@ -52,5 +54,5 @@ def check_invariants(model) -> None:
             spans_by_cadre.setdefault(c, []).append(span)
     for spans in (*spans_by_firm.values(), *spans_by_cadre.values()):
         spans.sort()
-        for (s0, e0), (s1, _) in zip(spans, spans[1:]):
+        for (_, e0), (s1, _) in itertools.pairwise(spans):
             assert s1 >= e0, "overlapping placements"

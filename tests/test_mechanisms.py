@@ -9,7 +9,9 @@ from siyi_sim.catalog import DEPT, ISSUE
 from siyi_sim.issues import CH_FOLLOW_UP, CH_TIE, RESOLVED
 from siyi_sim.model import SiyiModel
 from siyi_sim.networks import TieTable
-from siyi_sim.processes import placement, trust
+from siyi_sim.processes import trust
+from siyi_sim.processes.absence import Absence
+from siyi_sim.processes.placement import Placements
 from siyi_sim.scenarios import scenario_config
 
 
@@ -27,9 +29,10 @@ def _cadre_of(model, dept, exclude=()):
 
 
 def _place_and_run(model, firm, pair, days):
-    placement.start_placement(model, firm, pair, "test", 1)
+    placement = model.submodel(Placements).place_pair(model, firm, pair, "test", 1)
     for _ in range(days):
         model.step()
+    return placement
 
 
 def test_legacy_chain_needs_inside_push():
@@ -66,7 +69,7 @@ def test_adversarial_edge_starts_lower():
     firm = int(np.flatnonzero(model.firms.enforced_by_dept == DEPT["ecology_environment"])[0])
     enforcer = _cadre_of(model, DEPT["ecology_environment"])
     neutral = _cadre_of(model, DEPT["tax"])
-    p = placement.start_placement(model, firm, (enforcer, neutral), "test", 1)
+    p = model.submodel(Placements).place_pair(model, firm, (enforcer, neutral), "test", 1)
     t = model.ties.trust[p.ties]
     g = model.firms.trust[firm]
     assert t[1] == pytest.approx(g)
@@ -145,10 +148,11 @@ def test_policy_desk_matches_more_policies(campaign_run):
 def test_ordering_serves_firms_with_more_difficulties():
     cfg = scenario_config("campaign_2020", SMALL)
     model = SiyiModel(cfg, seed=2)
-    counts = placement.open_issue_counts(model)
+    placements = model.submodel(Placements)
+    counts = placements.open_issue_counts(model)
     rng = np.random.default_rng(0)
     eligible = np.ones(model.firms.n, bool)
-    picked = np.concatenate([placement.select_firms(model, 50, eligible, rng) for _ in range(20)])
+    picked = np.concatenate([placements.select_firms(model, 50, eligible, rng) for _ in range(20)])
     assert counts[picked].mean() > counts.mean() + 0.3
 
 
@@ -191,15 +195,22 @@ def test_policy_eligibility_follows_size_sector_and_flags():
     assert np.all(np.diff(f) >= 0) and pol.firm_ptr[-1] == len(f)
 
 
-def test_desk_needs_a_cadre_present(monkeypatch):
+class AlwaysAbsent(Absence):
+    """An absence submodel under which no placed cadre ever turns up."""
+
+    def probability(self, model, attitude, invited):
+        return np.ones_like(attitude)
+
+
+def test_desk_needs_a_cadre_present():
     """The desk works through the placed cadres: no cadre present, no policy matched."""
     model = SiyiModel(scenario_config("baseline", SMALL), seed=2)
     firm = int(np.argmax(np.diff(model.policies.firm_ptr)))  # the firm with most eligible policies
     pair = (_cadre_of(model, DEPT["tax"]), _cadre_of(model, DEPT["commerce"]))
-    monkeypatch.setattr(placement, "absence_probability", lambda model, attitude, invited: np.ones_like(attitude))
+    usual = model.replace_submodel("absence", AlwaysAbsent())
     _place_and_run(model, firm, pair, 15)
     assert model.placements[0].present_days.sum() == 0
     assert model.placements[0].policies == 0 and model.counters.program_policies == 0
-    monkeypatch.undo()
+    model.replace_submodel("absence", usual)
     _place_and_run(model, firm, pair, 15)
     assert model.placements[1].policies > 0

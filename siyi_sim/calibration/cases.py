@@ -3,11 +3,11 @@ mechanisms.
 
 A replay builds a small district in the calibrated world (no campaign), picks one firm without
 difficulties of its own and gives it the case's state (age, location, enforcement history,
-owner's trust and fear, its issues with their prerequisites), then places a pair with
-:func:`siyi_sim.processes.placement.start_placement` and steps the model day by day. Everything
-that happens afterwards — disclosure, effort, the legacy procedure, claims, loans, job fair,
-first calls — is the model's own processes; the counterfactual is the same firm, same seed,
-without the pair.
+owner's trust and fear, its issues with their prerequisites), then places a pair with the
+placement submodel's public intervention ``place_pair`` and steps the model day by day.
+Everything that happens afterwards — disclosure, effort, the legacy procedure, claims, loans,
+job fair, first calls — is the model's own processes, read back from its event log
+(``record_events=True``); the counterfactual is the same firm, same seed, without the pair.
 
 >>> from siyi_sim.calibration.cases import run_case
 >>> out = run_case("zhongchuan")                      # doctest: +SKIP
@@ -30,8 +30,20 @@ from typing import Any
 import numpy as np
 
 from ..catalog import DEPARTMENTS, DEPT, ISSUE, ISSUE_TYPES
-from ..issues import CH_TIE, LATENT, RESOLVED, STATUS_NAMES
+from ..events import (
+    FirstCall,
+    IssueArose,
+    IssueDisclosed,
+    IssueResolved,
+    LoanPaid,
+    OrdinaryApproach,
+    PolicyClaimed,
+    WorkersHired,
+)
+from ..issues import LATENT, RESOLVED, STATUS_NAMES
 from ..population import CLAIMED, FAILED, UNKNOWN, add_issues
+from ..processes.arrivals import Arrivals
+from ..processes.placement import Placements
 
 CASE_POPULATION = {"population.n_cadres": 300, "population.n_enterprises": 600}
 
@@ -52,7 +64,7 @@ def case_model(seed: int, days: int, overrides: dict[str, Any] | None = None):
     from ..scenarios import CALIBRATED, scenario_config
 
     cfg = scenario_config("baseline", {**CALIBRATED, **CASE_POPULATION, "run.days": days, **(overrides or {})})
-    return SiyiModel(cfg, seed=seed, scenario_name="case")
+    return SiyiModel(cfg, seed=seed, scenario_name="case", record_events=True)
 
 
 def blank_firm(model) -> int:
@@ -97,64 +109,65 @@ def cadre_of(model, department: str, exclude: tuple[int, ...] = ()) -> int:
     return ids[0]
 
 
-def place(model, firm: int, cadres: tuple[int, int]):
-    from ..processes.placement import start_placement
+def place(model, firm: int, cadres: tuple[int, int], invited: bool | None = None):
+    """Place the pair ``cadres`` in ``firm`` today through the placement submodel's intervention."""
+    return model.submodel(Placements).place_pair(model, firm, cadres, "case", 1, invited=invited)
 
-    return start_placement(model, firm, cadres, "case", 1)
+
+def events_of(model, kind: type, firm: int, since: int = 0) -> list:
+    """Events of type ``kind`` at ``firm`` logged from position ``since`` of ``model.events``."""
+    return [e for e in model.events[since:] if isinstance(e, kind) and getattr(e, "firm", None) == firm]
 
 
 class Diary:
-    """Steps the model and writes what happened to one firm, day by day."""
+    """Steps the model and writes what happened to one firm, day by day, from the event log."""
 
     def __init__(self, model, firm: int, placement=None):
         self.model, self.firm, self.placement = model, firm, placement
         self.lines: list[str] = []
-        self._status = self._snapshot()
+        self._seen = len(model.events)
         self._present = np.zeros(2, dtype=np.int64)
         self._line = np.zeros(2, dtype=np.int64)
-        c = model.counters
-        self._money = (c.program_loans_yuan, c.program_hires, c.program_policies, c.program_subsidy_yuan)
-
-    def _issues(self) -> np.ndarray:
-        return np.flatnonzero(self.model.issues.view("firm") == self.firm)
-
-    def _snapshot(self) -> dict[int, int]:
-        iss = self.model.issues
-        return {int(i): int(iss.status[i]) for i in self._issues()}
 
     def say(self, text: str) -> None:
         self.lines.append(text)
+
+    def _issue_name(self, i: int) -> str:
+        iss = self.model.issues
+        return ISSUE_TYPES[int(iss.type[i])].name + (" (legacy)" if iss.legacy[i] else "")
+
+    def _news(self) -> list[str]:
+        """What happened at the firm since the last call, in the order of the day."""
+        m = self.model
+        new = [e for e in m.events[self._seen :] if getattr(e, "firm", None) == self.firm]
+        self._seen = len(m.events)
+        events: list[str] = []
+        arose = {e.issue for e in new if isinstance(e, IssueArose)}
+        resolved = {e.issue: e.channel for e in new if isinstance(e, IssueResolved)}
+        told = {e.issue for e in new if isinstance(e, IssueDisclosed)}
+        for i in sorted(arose | set(resolved) | told):
+            if i in arose:
+                events.append(f"new issue {self._issue_name(i)} arises")
+            if i in resolved:
+                events.append(f"{self._issue_name(i)} RESOLVED via {resolved[i]}")
+            elif i in told:
+                events.append(f"owner tells {self._issue_name(i)}")
+        loans = sum(e.yuan for e in new if isinstance(e, LoanPaid) and e.program)
+        claims = [e for e in new if isinstance(e, PolicyClaimed) and e.program and e.success]
+        hires = sum(e.workers for e in new if isinstance(e, WorkersHired) and e.program)
+        if loans:
+            events.append(f"loan paid {loans:,.0f} yuan")
+        if claims:
+            events.append(f"{len(claims)} policy claim(s) succeed, {sum(e.yuan for e in claims):,.0f} yuan")
+        if hires:
+            events.append(f"{hires} worker(s) hired via the job fair")
+        return events
 
     def step(self, quiet: bool = False) -> list[str]:
         m = self.model
         day = m.day
         m.step()
-        events: list[str] = []
-        iss = m.issues
-        now = self._snapshot()
-        for i, st in now.items():
-            before = self._status.get(i)
-            if before == st:
-                continue
-            name = ISSUE_TYPES[int(iss.type[i])].name + (" (legacy)" if iss.legacy[i] else "")
-            if before is None:
-                events.append(f"new issue {name} arises")
-            if st == RESOLVED and before != RESOLVED:
-                events.append(
-                    f"{name} RESOLVED via {('none', 'self', 'placement', 'follow_up', 'tie')[int(iss.channel[i])]}"
-                )
-            elif st > LATENT and (before is None or before == LATENT):
-                events.append(f"owner tells {name}")
-        self._status = now
-        c = m.counters
-        loans, hires, pols, subsidy = c.program_loans_yuan, c.program_hires, c.program_policies, c.program_subsidy_yuan
-        if loans > self._money[0]:
-            events.append(f"loan paid {loans - self._money[0]:,.0f} yuan")
-        if pols > self._money[2]:
-            events.append(f"{pols - self._money[2]} policy claim(s) succeed, {subsidy - self._money[3]:,.0f} yuan")
-        if hires > self._money[1]:
-            events.append(f"{hires - self._money[1]} worker(s) hired via the job fair")
-        self._money = (loans, hires, pols, subsidy)
+        events = self._news()
         a = self.placement
         if (a is not None and not a.closed) or (a is not None and a.closed and a.days_done == day - a.start_day + 1):
             present = a.present_days - self._present
@@ -162,7 +175,8 @@ class Diary:
             self._present, self._line = a.present_days.copy(), a.line_days.copy()
             t = m.ties.current(m.day, a.ties)
             who = " ".join(
-                f"{DEPARTMENTS[int(m.cadres.dept[c])].split('_')[0]}:{'line' if ln else ('in' if p else 'ABSENT')} t={tt:.2f}"
+                f"{DEPARTMENTS[int(m.cadres.dept[c])].split('_')[0]}:"
+                f"{'line' if ln else ('in' if p else 'ABSENT')} t={tt:.2f}"
                 for c, p, ln, tt in zip(a.cadres, present, line, t, strict=True)
             )
             if a.days_done <= a.length and (a.days_done == day - a.start_day + 1):
@@ -231,10 +245,12 @@ def _zhongchuan(seed: int) -> dict[str, Any]:
     a = place(model, f, (eco, plan))
     diary = Diary(model, f, a)
     diary.say(
-        f"Zhongchuan Tech (firm {f}): founded 1999, outside the park, fined 2017 by ecology; chain permit <- EIA <- land use open since 2017."
+        f"Zhongchuan Tech (firm {f}): founded 1999, outside the park, fined 2017 by ecology; "
+        "chain permit <- EIA <- land use open since 2017."
     )
     diary.say(
-        f"Without placement (same firm, same seed, 3 more years): permit {'still open' if permit_open_3y else 'resolved'}; the owner approached departments {approaches} times."
+        "Without placement (same firm, same seed, 3 more years): "
+        f"permit {'still open' if permit_open_3y else 'resolved'}; the owner approached departments {approaches} times."
     )
     diary.say(f"Pair: ecology cadre {eco} (adversarial edge: same office that fined the firm) + planning cadre {plan}.")
     diary.run_until(a.length)
@@ -243,16 +259,19 @@ def _zhongchuan(seed: int) -> dict[str, Any]:
     permit_day = int(iss.day_resolved[ids["permit"]]) + 1 if iss.status[ids["permit"]] == RESOLVED else None
     # later: a new difficulty (a utilities problem) arises; the first-call rule routes it
     diary.run_until(75, quiet=True)
-    from ..processes import background
-
     new = add_issue(model, f, "utilities", model.day)
-    background._first_call(model, np.array([new]))
-    called = int(iss.owner_cadre[new]) if iss.channel[new] == CH_TIE else None
-    diary.say(
-        f"day {model.day}: a utilities problem arises; owner calls {'cadre ' + str(called) + (' (the ecology cadre)' if called == eco else ' (the planning cadre)' if called == plan else '') if called is not None else 'nobody: goes to the department himself'}."
-    )
+    since = len(model.events)
+    model.submodel(Arrivals).first_call(model, np.array([new]))
+    calls = [e.cadre for e in events_of(model, FirstCall, f, since) if e.issue == new]
+    called = calls[0] if calls else None
+    if called is None:
+        callee = "nobody: goes to the department himself"
+    else:
+        role = " (the ecology cadre)" if called == eco else " (the planning cadre)" if called == plan else ""
+        callee = f"cadre {called}{role}"
+    diary.say(f"day {model.day}: a utilities problem arises; owner calls {callee}.")
     diary.run_until(365, quiet=True)
-    c = model.counters
+    summary = model.summary()
     numbers = {
         "firm": f,
         "permit_open_after_3y_without_placement": bool(permit_open_3y),
@@ -260,8 +279,8 @@ def _zhongchuan(seed: int) -> dict[str, Any]:
         "permit_day_of_placement": permit_day,
         "land_use_day": int(iss.day_resolved[ids["land_use"]]) + 1 if iss.status[ids["land_use"]] == RESOLVED else None,
         "eia_day": int(iss.day_resolved[ids["eia"]]) + 1 if iss.status[ids["eia"]] == RESOLVED else None,
-        "loan_yuan": round(c.program_loans_yuan, 2),
-        "hires_in_year": int(c.program_hires),
+        "loan_yuan": summary["program_loans_yuan"],
+        "hires_in_year": summary["program_hires"],
         "first_call_cadre": called,
         "ecology_cadre": eco,
         "planning_cadre": plan,
@@ -277,23 +296,10 @@ def _zhongchuan(seed: int) -> dict[str, Any]:
 
 
 def _count_approaches(model, firm: int) -> int:
-    """Run ``model`` to its end counting the firm's ordinary-channel approaches (observer only)."""
-    from ..processes import integrity
-
-    original = integrity.record_approaches
-    count = 0
-
-    def observe(m, issues):
-        nonlocal count
-        count += int((m.issues.firm[np.asarray(issues, dtype=np.int64)] == firm).sum())
-        return original(m, issues)
-
-    integrity.record_approaches = observe
-    try:
-        model.run_to_end()
-    finally:
-        integrity.record_approaches = original
-    return count
+    """Run ``model`` to its end and count the firm's ordinary-channel approaches in its event log."""
+    since = len(model.events)
+    model.run_to_end()
+    return len(events_of(model, OrdinaryApproach, firm, since))
 
 
 # --- quanzheng --------------------------------------------------------------------------------
@@ -307,14 +313,15 @@ def _quanzheng(seed: int) -> dict[str, Any]:
     ids = {"loan": add_issue(model, f, "loan", -90), "child_schooling": add_issue(model, f, "personal_family", -90)}
     hr = cadre_of(model, "human_resources_social_security")
     eco = cadre_of(model, "economy_information")
-    a = place(model, f, (hr, eco))
-    a.invited = True  # the owner: "you need not come back", a "good" rating anyway
+    a = place(model, f, (hr, eco), invited=True)  # the owner: "you need not come back", a "good" rating anyway
     diary = Diary(model, f, a)
     diary.say(
-        f"Quanzheng Electronics (firm {f}): owner trust 0.30, fear 0.70 ('settled with later'); loan need and a child's schooling, both unspoken."
+        f"Quanzheng Electronics (firm {f}): owner trust 0.30, fear 0.70 ('settled with later'); "
+        "loan need and a child's schooling, both unspoken."
     )
     diary.say(
-        f"Pair: human-resources cadre {hr} + economy cadre {eco}. Day 1: owner says 'no difficulties', 'you need not come'."
+        f"Pair: human-resources cadre {hr} + economy cadre {eco}. "
+        "Day 1: owner says 'no difficulties', 'you need not come'."
     )
     diary.run_until(a.length)
     trust_end = [round(float(x), 3) for x in model.ties.current(model.day, a.ties)]
@@ -333,7 +340,7 @@ def _quanzheng(seed: int) -> dict[str, Any]:
         "absent_days": (a.days_done - a.present_days).tolist(),
         "trust_end_of_placement": trust_end,
         "issues": {k: _issue_line(model, i) for k, i in ids.items()},
-        "loan_yuan": round(model.counters.program_loans_yuan, 2),
+        "loan_yuan": model.summary()["program_loans_yuan"],
     }
     checks = {
         "silent_on_day_1": first is None or first > 1,
@@ -389,7 +396,8 @@ def _yuanxiu(seed: int) -> dict[str, Any]:
         f"Yuanxiu Tech (firm {f}): eligible for {len(ids)} policies, knows none; patentable technology, never filed."
     )
     diary.say(
-        f"Pair: market-supervision cadre {ms} + organization cadre {org}; printed policy list, item by item with the desk."
+        f"Pair: market-supervision cadre {ms} + organization cadre {org}; "
+        "printed policy list, item by item with the desk."
     )
     pol = model.policies
     rows = np.arange(pol.firm_ptr[f], pol.firm_ptr[f + 1])
@@ -400,9 +408,12 @@ def _yuanxiu(seed: int) -> dict[str, Any]:
             st = int(pol.pair_status[r])
             if st in (CLAIMED, FAILED) and r not in seen:
                 seen.add(r)
-                diary.say(
-                    f"        item '{name}': {'claimed, ' + format(float(pol.benefit_yuan[pid]), ',.0f') + ' yuan' if st == CLAIMED else 'claim failed (paperwork)'}"
+                outcome = (
+                    f"claimed, {float(pol.benefit_yuan[pid]):,.0f} yuan"
+                    if st == CLAIMED
+                    else "claim failed (paperwork)"
                 )
+                diary.say(f"        item '{name}': {outcome}")
     diary.run_until(120)
     status = {
         name: (
@@ -415,7 +426,7 @@ def _yuanxiu(seed: int) -> dict[str, Any]:
         "firm": f,
         "policies_reviewed": int((pol.pair_status[rows] >= CLAIMED).sum()),
         "policies_claimed": int((pol.pair_status[rows] == CLAIMED).sum()),
-        "subsidy_yuan": round(model.counters.program_subsidy_yuan, 2),
+        "subsidy_yuan": model.summary()["program_subsidy_yuan"],
         "policy_items": status,
         "patent_issue": _issue_line(model, patent),
         "patent_help_day": int(iss.day_resolved[patent]) - a.start_day + 1 if iss.status[patent] == RESOLVED else None,

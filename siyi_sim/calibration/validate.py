@@ -39,7 +39,8 @@ from typing import Any
 import numpy as np
 
 from ..catalog import DEPT, ISSUE
-from ..issues import CH_SELF, RESOLVED
+from ..events import IssueResolved, MeetingAttended, PlacementStarted
+from ..issues import RESOLVED
 from ..metrics import first_sensitive_days
 from .calibrate import TARGETS, TOLERANCE, mean_totals, relative_errors
 
@@ -101,29 +102,31 @@ def run_measured(scenario: str, seed: int, overrides: dict[str, Any] | None = No
     from ..scenarios import scenario_config
 
     cfg = scenario_config(scenario, {**world_overrides(), **(overrides or {})})
-    model = SiyiModel(cfg, seed=seed, scenario_name=scenario)
+    model = SiyiModel(cfg, seed=seed, scenario_name=scenario, record_events=True)
     attitude0 = model.cadres.attitude.copy()
     model.run_to_end()
-    iss = model.issues
-    self_solved = (iss.view("status") == RESOLVED) & (iss.view("channel") == CH_SELF)
-    c = model.counters
-    high = [a for a in model.placements if a.high_fear]
+    events = model.events or []
+    meetings = [e for e in events if isinstance(e, MeetingAttended)]
+    started = [e for e in events if isinstance(e, PlacementStarted)]
+    self_solved = [e.firm for e in events if isinstance(e, IssueResolved) and e.channel == "self"]
+    firm_ever_placed = np.zeros(model.firms.n, dtype=bool)
+    firm_ever_placed[[e.firm for e in started]] = True
     return {
         "summary": model.summary(),
         "first_sensitive_high": first_sensitive_days(model, high_fear=True),
         "first_sensitive_low": first_sensitive_days(model, high_fear=False),
-        "high_fear_placements": len(high),
+        "high_fear_placements": sum(a.high_fear for a in model.placements),
         "meetings": {
-            "invited": c.meeting_invitations,
-            "attended": c.meeting_owner_attended,
-            "via_cadre": c.invitations_via_cadre,
-            "attended_via_cadre": c.attended_via_cadre,
+            "invited": len(meetings),
+            "attended": sum(e.owner_attended for e in meetings),
+            "via_cadre": sum(e.via_cadre for e in meetings),
+            "attended_via_cadre": sum(e.owner_attended and e.via_cadre for e in meetings),
         },
-        "placed_cadres": np.flatnonzero(model.cadre_ever_placed),
+        "placed_cadres": np.unique(np.array([c for e in started for c in e.cadres], dtype=np.int64)),
         "attitude_start": attitude0,
         "attitude_end": model.cadres.attitude.copy(),
-        "firm_ever_placed": model.firm_ever_placed.copy(),
-        "self_solved_per_firm": np.bincount(iss.view("firm")[self_solved], minlength=model.firms.n),
+        "firm_ever_placed": firm_ever_placed,
+        "self_solved_per_firm": np.bincount(np.array(self_solved, dtype=np.int64), minlength=model.firms.n),
     }
 
 
@@ -143,18 +146,20 @@ def chain_permits(model) -> tuple[np.ndarray, np.ndarray]:
     return iss.firm[permit], permit
 
 
-def place_pairs(model, firms: Sequence[int], departments: tuple[str, str], batch: int = 1) -> list:
-    """Start a pair of the given departments in each firm now (cadres not already placed)."""
-    from ..processes.placement import cadres_busy, start_placement
+def place_pairs(model, firms: Sequence[int] | np.ndarray, departments: tuple[str, str], batch: int = 1) -> list:
+    """Start a pair of the given departments in each firm now (cadres not already placed), through
+    the placement submodel's public intervention ``place_pair``."""
+    from ..processes.placement import Placements
 
-    busy = cadres_busy(model)
+    placements = model.submodel(Placements)
+    busy = placements.busy_cadres(model)
     free = {d: [int(c) for c in np.flatnonzero((model.cadres.dept == DEPT[d]) & ~busy)] for d in departments}
     started = []
     for f in firms:
         if not all(free[d] for d in departments):
             break
-        pair = tuple(free[d].pop(0) for d in departments)
-        started.append(start_placement(model, int(f), pair, "case", batch))
+        a, b = (free[d].pop(0) for d in departments)
+        started.append(placements.place_pair(model, int(f), (a, b), "case", batch))
     return started
 
 
@@ -240,7 +245,7 @@ def measure_all(seeds: Sequence[int], workers: int = 2) -> list[PatternResult]:
 def p1_aggregates(campaign: list[dict], seeds: list[int]) -> PatternResult:
     means = mean_totals([r["summary"] for r in campaign])
     rel = relative_errors(means)
-    measured = {k: round(v, 2) for k, v in means.items()}
+    measured: dict[str, Any] = {k: round(v, 2) for k, v in means.items()}
     measured["relative_error_pct"] = {k: round(100 * v, 1) for k, v in rel.items()}
     target = "mean within +-10% of " + ", ".join(f"{k}={v:,.0f}" for k, v in TARGETS.items())
     return PatternResult(
@@ -310,7 +315,8 @@ def p3_week_to_trust(campaign: list[dict], seeds: list[int]) -> PatternResult:
     measured["share_before_day_5"] = round(early, 3)
     passed = bool(lo <= median <= hi and early <= P3_MAX_EARLY_SHARE and median - low_median >= P3_MIN_FEAR_DELAY)
     target = (
-        f"high-fear median day of first sensitive disclosure in [{lo:g}, {hi:g}] of 15, at most {P3_MAX_EARLY_SHARE:.0%} before day {lo:g}, "
+        f"high-fear median day of first sensitive disclosure in [{lo:g}, {hi:g}] of 15, "
+        f"at most {P3_MAX_EARLY_SHARE:.0%} before day {lo:g}, "
         f"and >= {P3_MIN_FEAR_DELAY:g} day later than other owners"
     )
     return PatternResult("P3", "a week to trust (high-fear owners)", passed, measured, target, seeds)
@@ -377,7 +383,10 @@ def p5_clear_and_close(
         and safeguard_effect >= P5_MIN_SAFEGUARD_EFFECT
         and inc_n > inc_c
     )
-    target = f"closeness up vs baseline; incidents <= {P5_MAX_INCIDENT_RATIO} x baseline; no_safeguards program incidents >= {P5_MIN_SAFEGUARD_EFFECT} x campaign"
+    target = (
+        f"closeness up vs baseline; incidents <= {P5_MAX_INCIDENT_RATIO} x baseline; "
+        f"no_safeguards program incidents >= {P5_MIN_SAFEGUARD_EFFECT} x campaign"
+    )
     return PatternResult("P5", "clear and close", passed, measured, target, seeds)
 
 
@@ -411,7 +420,10 @@ def p6_mindset_spillover(campaign: list[dict], baseline: list[dict], seeds: list
         and diff.mean() > 0
         and (len(diff) < 2 or diff.mean() > 2 * se)
     )
-    target = f"placed cadres' attitude gain >= {P6_MIN_ATTITUDE_GAIN}; department speed up; never-placed firms solve more via ordinary channels than in baseline (paired mean diff > 2 se)"
+    target = (
+        f"placed cadres' attitude gain >= {P6_MIN_ATTITUDE_GAIN}; department speed up; never-placed firms solve "
+        "more via ordinary channels than in baseline (paired mean diff > 2 se)"
+    )
     return PatternResult("P6", "mindset spillover (never-placed firms)", passed, measured, target, seeds)
 
 

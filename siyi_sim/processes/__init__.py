@@ -1,1 +1,1 @@
-"""One module per submodel of MODEL.md §5; the model calls them in the order of §3."""
+"""One module per submodel (ODD "Submodels"); ``siyi_sim.model`` steps them in ODD order."""

@@ -1,4 +1,4 @@
-"""Loans and hiring: what a resolved loan or hiring issue delivers.
+"""Finance submodel: what a resolved loan or hiring issue delivers, and the job fair.
 
 Loan: ``loan_share_of_need * credit_need`` yuan, with the bank's participation (banks are the
 responsible department, so a bank cadre in the pair works at full effect).
@@ -9,58 +9,92 @@ when the pool closes returns to the firm's hiring gap.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
+from ..events import LoanPaid, WorkersHired
+from .base import Submodel
 
-def pay_loans(model, firms: np.ndarray, program: bool) -> None:
-    if len(firms) == 0:
-        return
-    amount = model.cfg.finance.loan_share_of_need * model.firms.credit_need_yuan[firms]
-    model.firms.credit_need_yuan[firms] = 0.0
-    total = float(amount.sum())
-    model.counters.loans_yuan_total += total
-    if program:
-        model.counters.program_loans_yuan += total
-
-
-def enter_jobfair(model, firms: np.ndarray, program: bool) -> None:
-    gaps = model.firms.hiring_gap[firms]
-    firms, gaps = firms[gaps > 0], gaps[gaps > 0]
-    if len(firms) == 0:
-        return
-    model.firms.hiring_gap[firms] = 0
-    model.jobfair.add(firms, gaps, model.day + model.cfg.finance.jobfair_days, program)
+if TYPE_CHECKING:
+    from ..model import SiyiModel
 
 
 class JobFair:
     """Firms in the recruitment pool: remaining gap, until-day, program flag (small arrays)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.firm = np.empty(0, dtype=np.int64)
         self.gap = np.empty(0, dtype=np.int64)
         self.until = np.empty(0, dtype=np.int64)
         self.program = np.empty(0, dtype=bool)
 
-    def add(self, firms, gaps, until, program) -> None:
+    def __len__(self) -> int:
+        return len(self.firm)
+
+    def add(self, firms: np.ndarray, gaps: np.ndarray, until: int, program: bool) -> None:
         self.firm = np.concatenate([self.firm, firms])
         self.gap = np.concatenate([self.gap, gaps])
         self.until = np.concatenate([self.until, np.full(len(firms), until)])
         self.program = np.concatenate([self.program, np.full(len(firms), program)])
 
-    def step(self, model) -> None:
-        if len(self.firm) == 0:
+    def keep(self, rows: np.ndarray) -> None:
+        self.firm, self.gap, self.until, self.program = (
+            self.firm[rows],
+            self.gap[rows],
+            self.until[rows],
+            self.program[rows],
+        )
+
+
+class Finance(Submodel):
+    """Loans paid on resolution, and the job fair that fills hiring gaps day by day."""
+
+    name = "finance"
+    section = "finance"
+
+    def setup(self, model: SiyiModel) -> None:
+        self.jobfair = JobFair()
+
+    def pay_loans(self, model: SiyiModel, firms: np.ndarray, program: bool) -> None:
+        if len(firms) == 0:
             return
-        hires = model.streams["jobfair"].binomial(self.gap, model.cfg.finance.jobfair_fill_per_day)
-        self.gap -= hires
-        model.counters.hires_total += int(hires.sum())
-        model.counters.program_hires += int(hires[self.program].sum())
-        keep = (self.gap > 0) & (self.until > model.day)
-        if not keep.all():
-            ended = ~keep & (self.gap > 0)  # the pool closed: the rest of the gap stays the firm's
-            np.add.at(model.firms.hiring_gap, self.firm[ended], self.gap[ended])
-            self.firm, self.gap, self.until, self.program = (
-                self.firm[keep],
-                self.gap[keep],
-                self.until[keep],
-                self.program[keep],
+        amount = model.cfg.finance.loan_share_of_need * model.firms.credit_need_yuan[firms]
+        model.firms.credit_need_yuan[firms] = 0.0
+        total = float(amount.sum())
+        model.counters.loans_yuan_total += total
+        if program:
+            model.counters.program_loans_yuan += total
+        if model.events is not None:
+            model.events.extend(
+                LoanPaid(model.day, int(f), float(y), program)
+                for f, y in zip(firms.tolist(), amount.tolist(), strict=True)
             )
+
+    def enter_jobfair(self, model: SiyiModel, firms: np.ndarray, program: bool) -> None:
+        gaps = model.firms.hiring_gap[firms]
+        firms, gaps = firms[gaps > 0], gaps[gaps > 0]
+        if len(firms) == 0:
+            return
+        model.firms.hiring_gap[firms] = 0
+        self.jobfair.add(firms, gaps, model.day + model.cfg.finance.jobfair_days, program)
+
+    def step(self, model: SiyiModel) -> None:
+        """The job fair places workers; pools that close return the rest of their gap."""
+        fair = self.jobfair
+        if len(fair) == 0:
+            return
+        hires = model.streams["jobfair"].binomial(fair.gap, model.cfg.finance.jobfair_fill_per_day)
+        fair.gap -= hires
+        model.counters.hires_total += int(hires.sum())
+        model.counters.program_hires += int(hires[fair.program].sum())
+        if model.events is not None:
+            got = np.flatnonzero(hires > 0)
+            model.events.extend(
+                WorkersHired(model.day, int(fair.firm[i]), int(hires[i]), bool(fair.program[i])) for i in got.tolist()
+            )
+        keep = (fair.gap > 0) & (fair.until > model.day)
+        if not keep.all():
+            ended = ~keep & (fair.gap > 0)  # the pool closed: the rest of the gap stays the firm's
+            np.add.at(model.firms.hiring_gap, fair.firm[ended], fair.gap[ended])
+            fair.keep(keep)

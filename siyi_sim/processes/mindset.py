@@ -9,21 +9,40 @@ which is how the mindset spills over to never-placed firms (P6).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..catalog import DEPARTMENTS
+from .base import Submodel
+
+if TYPE_CHECKING:
+    from ..model import SiyiModel
 
 
-def update_department_speed(model) -> None:
-    c = model.cadres
-    n = len(DEPARTMENTS)
-    mean_att = np.bincount(c.dept, c.attitude, n) / np.maximum(np.bincount(c.dept, minlength=n), 1)
-    o = model.cfg.ordinary
-    model.dept_speed = np.clip(o.speed_base + o.speed_attitude_weight * mean_att, 0.0, 1.0)
+class Mindset(Submodel):
+    """Owns the cadres' attitude changes and ``dept_speed`` (success chance of an approach)."""
 
+    name = "mindset"
+    section = "mindset"
 
-def after_placement(model, cadre: int, line_days: int, departments_navigated: int, solved: int) -> None:
-    m = model.cfg.mindset
-    gain = min(1.0, m.line_day_gain * line_days + m.navigation_gain * departments_navigated + m.solved_gain * solved)
-    a = model.cadres.attitude[cadre]
-    model.cadres.attitude[cadre] = a + (1.0 - a) * gain
+    def setup(self, model: SiyiModel) -> None:
+        self.dept_speed = np.zeros(len(DEPARTMENTS))
+        self.update_department_speed(model)
+
+    def update_department_speed(self, model: SiyiModel) -> None:
+        c = model.cadres
+        n = len(DEPARTMENTS)
+        mean_att = np.bincount(c.dept, c.attitude, n) / np.maximum(np.bincount(c.dept, minlength=n), 1)
+        o = model.cfg.ordinary
+        self.dept_speed = np.clip(o.speed_base + o.speed_attitude_weight * mean_att, 0.0, 1.0)
+
+    def after_placement(
+        self, model: SiyiModel, cadre: int, line_days: int, departments_navigated: int, solved: int
+    ) -> None:
+        m = model.cfg.mindset
+        gain = min(
+            1.0, m.line_day_gain * line_days + m.navigation_gain * departments_navigated + m.solved_gain * solved
+        )
+        a = model.cadres.attitude[cadre]
+        model.cadres.attitude[cadre] = a + (1.0 - a) * gain

@@ -10,15 +10,20 @@ Prerequisites first: only issues whose prerequisites are resolved receive effort
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..catalog import ISSUE
-from ..issues import CH_PLACEMENT, CH_SELF, PROGRAM_CHANNELS
-from . import finance
-from .trust import solved_bump
+from ..events import IssueResolved
+from ..issues import CH_SELF, CHANNEL_NAMES, N_CHANNELS, PROGRAM_CHANNELS
+from .base import Submodel
+
+if TYPE_CHECKING:
+    from ..model import SiyiModel
 
 
-def match_factor(model, cadres: np.ndarray, depts: np.ndarray) -> np.ndarray:
+def match_factor(model: SiyiModel, cadres: np.ndarray, depts: np.ndarray) -> np.ndarray:
     """Element-wise match of cadre ``cadres[i]`` working on an issue of department ``depts[i]``."""
     r = model.cfg.resolution
     own = model.cadres.dept[cadres] == depts
@@ -26,54 +31,70 @@ def match_factor(model, cadres: np.ndarray, depts: np.ndarray) -> np.ndarray:
     return np.where(own, r.own_department_match, np.where(tied, r.tied_department_match, r.other_department_match))
 
 
-def inside_push(model, cadres: np.ndarray, depts: np.ndarray) -> np.ndarray:
+def inside_push(model: SiyiModel, cadres: np.ndarray, depts: np.ndarray) -> np.ndarray:
+    """Can cadre ``cadres[i]`` push a legacy issue of ``depts[i]`` from inside (own or tied department)?"""
     own = model.cadres.dept[cadres] == depts
     tied = ((model.partner_mask[cadres] >> depts.astype(np.int64)) & 1).astype(bool)
     return own | tied
 
 
-def apply_effort(model, issue_idx: np.ndarray, effort: np.ndarray, pushed: np.ndarray) -> np.ndarray:
-    """Spend effort on issues; legacy issues need a push and then take the procedure's effort.
+class Resolution(Submodel):
+    """Effort, the legacy procedure and settling a solved issue (the only writer of resolutions)."""
 
-    Returns the issues whose remaining effort reached zero.
-    """
-    iss = model.issues
-    legacy = iss.legacy[issue_idx]
-    effort = np.where(legacy & ~pushed, 0.0, effort)
-    via_procedure = legacy & pushed
-    if via_procedure.any():
-        cap = model.cfg.resolution.legacy_procedure_effort_days
-        rows = issue_idx[via_procedure]
-        iss.effort_left[rows] = np.minimum(iss.effort_left[rows], cap)
-    worked = issue_idx[effort > 0]
-    iss.start(worked)
-    iss.effort_left[issue_idx] -= effort
-    return issue_idx[(effort > 0) & (iss.effort_left[issue_idx] <= 1e-12)]
+    name = "resolution"
+    section = "resolution"
 
+    def match_factor(self, model: SiyiModel, cadres: np.ndarray, depts: np.ndarray) -> np.ndarray:
+        return match_factor(model, cadres, depts)
 
-def settle(model, issue_idx: np.ndarray, channel: int) -> np.ndarray:
-    """Resolve issues through ``channel`` and book what the solution brings (loans, hires)."""
-    done = model.issues.resolve(issue_idx, model.day, channel)
-    if len(done) == 0:
+    def inside_push(self, model: SiyiModel, cadres: np.ndarray, depts: np.ndarray) -> np.ndarray:
+        return inside_push(model, cadres, depts)
+
+    def start(self, model: SiyiModel, issue_idx: np.ndarray) -> None:
+        """Disclosed issues someone starts working on (an approach or effort) are in progress."""
+        model.issues.start(issue_idx)
+
+    def apply_effort(
+        self, model: SiyiModel, issue_idx: np.ndarray, effort: np.ndarray, pushed: np.ndarray
+    ) -> np.ndarray:
+        """Spend effort on issues; legacy issues need a push and then take the procedure's effort.
+
+        Returns the issues whose remaining effort reached zero.
+        """
+        iss = model.issues
+        legacy = iss.legacy[issue_idx]
+        effort = np.where(legacy & ~pushed, 0.0, effort)
+        via_procedure = legacy & pushed
+        if via_procedure.any():
+            cap = model.cfg.resolution.legacy_procedure_effort_days
+            rows = issue_idx[via_procedure]
+            iss.effort_left[rows] = np.minimum(iss.effort_left[rows], cap)
+        worked = issue_idx[effort > 0]
+        iss.start(worked)
+        iss.effort_left[issue_idx] -= effort
+        return issue_idx[(effort > 0) & (iss.effort_left[issue_idx] <= 1e-12)]
+
+    def settle(self, model: SiyiModel, issue_idx: np.ndarray, channel: int) -> np.ndarray:
+        """Resolve issues through ``channel`` and book what the solution brings (loans, hires)."""
+        from .finance import Finance
+
+        done = model.issues.resolve(issue_idx, model.day, channel)
+        if len(done) == 0:
+            return done
+        c = model.counters
+        c.issues_resolved_by_channel += np.bincount(np.full(len(done), channel), minlength=N_CHANNELS)
+        c.legacy_resolved += int(model.issues.legacy[done].sum())
+        if channel == CH_SELF:
+            np.add.at(model.firm_ordinary_resolved, model.issues.firm[done], 1)
+        types = model.issues.type[done]
+        firms = model.issues.firm[done]
+        if model.events is not None:
+            model.events.extend(
+                IssueResolved(model.day, int(i), int(f), CHANNEL_NAMES[channel])
+                for i, f in zip(done.tolist(), firms.tolist(), strict=True)
+            )
+        program = channel in PROGRAM_CHANNELS
+        finance = model.submodel(Finance)
+        finance.pay_loans(model, firms[types == ISSUE["loan"]], program)
+        finance.enter_jobfair(model, firms[types == ISSUE["hiring"]], program)
         return done
-    c = model.counters
-    c.issues_resolved_by_channel += np.bincount(np.full(len(done), channel), minlength=5)
-    c.legacy_resolved += int(model.issues.legacy[done].sum())
-    if channel == CH_SELF:
-        np.add.at(model.firm_ordinary_resolved, model.issues.firm[done], 1)
-    types = model.issues.type[done]
-    firms = model.issues.firm[done]
-    program = channel in PROGRAM_CHANNELS
-    finance.pay_loans(model, firms[types == ISSUE["loan"]], program)
-    finance.enter_jobfair(model, firms[types == ISSUE["hiring"]], program)
-    return done
-
-
-def bump_trust_for_solved(model, tie_rows: np.ndarray, n_solved: np.ndarray) -> None:
-    """Each solved issue raises the trust of the ties of the cadres who solved it."""
-    if len(tie_rows):
-        t = model.ties.current(model.day, tie_rows)
-        model.ties.set_trust(tie_rows, solved_bump(t, model.cfg.trust.beta, n_solved), model.day)
-
-
-__all__ = ["CH_PLACEMENT", "apply_effort", "bump_trust_for_solved", "inside_push", "match_factor", "settle"]

@@ -1,0 +1,91 @@
+"""Arrivals submodel (process 5): new issues arise, and owners with a trusted cadre call him first.
+
+New difficulties arrive as a Poisson stream (``issue_rate_per_firm_year``) at random firms with
+type weights of ``ISSUE_TYPES``; a new loan or hiring issue adds to the firm's credit need or
+hiring gap. A new issue at a firm with a tie of trust >= ``tie_first_call_threshold`` goes to
+that cadre first (case 1), unless the firm hosts a pair now (the pair hears it first).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..catalog import ISSUE, ISSUE_TYPES
+from ..events import FirstCall, IssueArose
+from ..issues import CH_TIE
+from ..population import add_issues
+from .base import Submodel
+from .disclosure import Disclosure
+from .followup import FollowUp
+from .placement import Placements
+from .trust import Trust
+
+if TYPE_CHECKING:
+    from ..model import SiyiModel
+
+ALL_TYPES = np.arange(len(ISSUE_TYPES))
+ARRIVAL_P = np.array([t.arrival_weight for t in ISSUE_TYPES]) / sum(t.arrival_weight for t in ISSUE_TYPES)
+
+
+class Arrivals(Submodel):
+    name = "arrivals"
+    section = "background"
+
+    def step(self, model: SiyiModel) -> None:
+        rng = model.streams["arrivals"]
+        f = model.firms
+        k = rng.poisson(f.n * model.cfg.background.issue_rate_per_firm_year / 365.0)
+        if k == 0:
+            return
+        firms = rng.integers(0, f.n, k)
+        types = rng.choice(ALL_TYPES, k, p=ARRIVAL_P)
+        p = model.cfg.population
+        loan = types == ISSUE["loan"]
+        f.credit_need_yuan[firms[loan]] += p.credit_need_median_yuan * np.exp(
+            p.credit_need_sigma * rng.standard_normal(loan.sum())
+        )
+        hiring = types == ISSUE["hiring"]
+        f.hiring_gap[firms[hiring]] += rng.geometric(1.0 / max(p.hiring_gap_mean, 1.0), hiring.sum())
+        idx = add_issues(model.cfg, model.issues, rng, firms, types, model.day)
+        if model.events is not None:
+            model.events.extend(
+                IssueArose(model.day, int(i), int(j), ISSUE_TYPES[t].name)
+                for i, j, t in zip(idx.tolist(), firms.tolist(), types.tolist(), strict=True)
+            )
+        self.first_call(model, idx)
+
+    def first_call(self, model: SiyiModel, issues: np.ndarray) -> None:
+        """Owners with a trusted cadre bring the new ``issues`` to that cadre first (case 1).
+
+        Public so that an observer who adds an issue to a firm can let the owner route it.
+        """
+        ties = model.ties
+        if ties.n == 0:
+            return
+        best, who = ties.best_per_firm(model.day, model.firms.n)
+        firms = model.issues.firm[issues]
+        hosting = model.submodel(Placements).firm_hosting
+        trusted = (best[firms] >= model.cfg.trust.tie_first_call_threshold) & ~hosting[firms]
+        idx, firms = issues[trusted], firms[trusted]
+        if len(idx) == 0:
+            return
+        disclosure = model.submodel(Disclosure)
+        told = idx[best[firms] >= disclosure.threshold(model, idx)]
+        iss = model.issues
+        disclosure.disclose(model, told, CH_TIE)
+        model.submodel(FollowUp).hand_over(model, told, who[iss.firm[told]], CH_TIE)
+        if model.events is not None:
+            model.events.extend(
+                FirstCall(model.day, int(i), int(iss.firm[i]), int(iss.owner_cadre[i])) for i in told.tolist()
+            )
+        rows = np.array(
+            [
+                ties.index[(int(c), int(f))]
+                for c, f in zip(iss.owner_cadre[told].tolist(), iss.firm[told].tolist(), strict=True)
+            ],
+            dtype=np.int64,
+        )
+        if len(rows):
+            model.submodel(Trust).contact(model, np.unique(rows))
