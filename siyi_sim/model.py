@@ -23,7 +23,7 @@ from mesa.time import Schedule
 
 from .agents import Cadre, Enterprise
 from .catalog import DEPARTMENTS
-from .config import Config
+from .config import Config, apply_overrides
 from .events import Event
 from .issues import N_CHANNELS, IssueStore
 from .metrics import DAILY_REPORTERS, summarize
@@ -46,6 +46,7 @@ from .processes.placement import Placement, Placements
 from .processes.policies import PolicyMatching
 from .processes.resolution import Resolution
 from .processes.trust import Trust
+from .scenarios import scenario_config
 from .streams import spawn_streams
 
 S = TypeVar("S", bound=Submodel)
@@ -107,6 +108,11 @@ class Counters:
 class SiyiModel(Model):
     """Cadres placed inside enterprises ("Four Helps, One Experience").
 
+    Mesa-style: ``SiyiModel()`` is the calibrated ``campaign_2020``; ``SiyiModel(scenario="baseline",
+    seed=7, **{"trust.alpha": 0.1})`` a named scenario with overrides (``rng=7`` works as the seed, for
+    Mesa's ``batch_run``); an unknown keyword is a ``ValueError``. ``SiyiModel(config, seed)`` runs a
+    ready :class:`Config`. The run ends (``running = False``) at its horizon ``run.days``.
+
     ``record_events=True`` makes the model log typed events (``siyi_sim.events``) in
     ``model.events``; ``submodels={"meetings": NullSubmodel()}`` swaps submodels by name before
     setup (a knock-out).
@@ -120,14 +126,19 @@ class SiyiModel(Model):
     def __init__(
         self,
         config: Config | None = None,
-        seed: int = 0,
-        scenario_name: str = "custom",
+        seed: int | None = None,
+        scenario_name: str | None = None,
         *,
+        scenario: str | None = None,
+        rng: int | None = None,
         record_events: bool = False,
         submodels: Mapping[str, Submodel] | None = None,
+        **overrides: Any,
     ):
+        config, scenario_name = _resolve_config(config, scenario, scenario_name, overrides)
+        seed = _resolve_seed(seed, rng)
         super().__init__(rng=seed)
-        self.cfg = config or Config()
+        self.cfg = config
         self.seed = seed
         self.scenario_name = scenario_name
         self.streams = spawn_streams(self.rng)
@@ -156,7 +167,7 @@ class SiyiModel(Model):
             self.submodels[name] = replacement
         Cadre.create_agents(self, self.cadres.n, index=list(range(self.cadres.n)))
         Enterprise.create_agents(self, self.firms.n, index=list(range(self.firms.n)))
-        self.datacollector = DataCollector(model_reporters=DAILY_REPORTERS)
+        self.datacollector = RunCollector(DAILY_REPORTERS)
         for submodel in self.submodels.values():
             submodel.setup(self)
         self.running = True
@@ -169,6 +180,7 @@ class SiyiModel(Model):
         self.day += 1
         if self.day >= self.horizon:
             self.running = False
+            self.datacollector.add_summary(self.summary())
 
     def run_to_end(self) -> None:
         while self.running:
@@ -245,8 +257,54 @@ class SiyiModel(Model):
         return summarize(self)
 
     def daily_frame(self) -> pd.DataFrame:
-        frame = self.datacollector.get_model_vars_dataframe()
+        """The daily series (one row a day), without the run summary on the last record."""
+        frame = self.datacollector.get_model_vars_dataframe()[list(DAILY_REPORTERS)]
         return frame.set_index("day") if "day" in frame else frame
+
+
+class RunCollector(DataCollector):
+    """Mesa's DataCollector for the daily series, plus the run summary on the last record.
+
+    Why: Mesa's ``batch_run(..., data_collection_period=-1)`` returns the last record of
+    ``model.datacollector`` per run, so the summary keys must be there. Each record also says
+    whether the run reached its horizon (``run_complete``); a run cut short by ``max_steps`` has
+    ``run_complete=False`` and no summary keys, so it cannot pass for a finished one. Summary keys
+    that are also daily series keep the last day's value (money unrounded).
+    """
+
+    def __init__(self, daily_reporters: Mapping[str, Callable[[Any], Any]]):
+        super().__init__(model_reporters={**daily_reporters, "run_complete": lambda m: m.day + 1 >= m.horizon})
+
+    def add_summary(self, summary: Mapping[str, Any]) -> None:
+        n = len(self.model_vars["run_complete"])
+        for key, value in summary.items():
+            if key not in self.model_vars:
+                self.model_vars[key] = [None] * (n - 1) + [value]
+
+
+def _resolve_config(
+    config: Config | None, scenario: str | None, scenario_name: str | None, overrides: Mapping[str, Any]
+) -> tuple[Config, str]:
+    """Mesa-style construction: a named scenario (default the calibrated ``campaign_2020``) or a
+    ready Config, plus dotted-key overrides such as ``**{"trust.alpha": 0.1}``."""
+    if config is not None and scenario is not None:
+        raise ValueError("give either config or scenario, not both")
+    if config is None:
+        name = scenario or "campaign_2020"
+        return scenario_config(name, dict(overrides)), scenario_name or name
+    return (apply_overrides(config, dict(overrides)) if overrides else config), scenario_name or "custom"
+
+
+def _resolve_seed(seed: Any, rng: Any) -> int:
+    """``seed`` or Mesa's ``rng`` (an integer); neither: a fresh seed from the OS, kept in ``model.seed``."""
+    if seed is not None and rng is not None and seed != rng:
+        raise ValueError(f"seed {seed!r} and rng {rng!r} disagree: give one")
+    value = seed if seed is not None else rng
+    if value is None:
+        value = int(np.random.SeedSequence().entropy) % 2**63  # type: ignore[arg-type]
+    from .api import check_seed  # api imports this module
+
+    return check_seed(value)
 
 
 __all__ = ["Counters", "NullSubmodel", "SiyiModel", "Submodel", "default_submodels"]
