@@ -93,7 +93,7 @@ def _fake_results(passed_p6=True):
 
 @pytest.mark.parametrize("all_pass", [True, False])
 def test_validate_json_shape_and_exit_code(monkeypatch, capsys, all_pass):
-    monkeypatch.setattr(validate, "measure_all", lambda seeds, workers: _fake_results(all_pass))
+    monkeypatch.setattr(validate, "measure_all", lambda seeds, *args, **kwargs: _fake_results(all_pass))
     code = cli.main(["validate", "--json", "--seeds", "2"])
     out = json.loads(capsys.readouterr().out)
     assert code == (0 if all_pass else 1)

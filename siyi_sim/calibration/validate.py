@@ -32,16 +32,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 
+from ..analysis.stats import standard_error
 from ..catalog import DEPT, ISSUE
 from ..issues import CH_SELF, RESOLVED
 from ..metrics import first_sensitive_days
 from .calibrate import TARGETS, TOLERANCE, mean_totals, relative_errors
+from .runs import run_in_order
 
 P3_WINDOW = (5.0, 10.0)
 P3_MIN_FEAR_DELAY = 1.0  # days: it is fear that delays (other owners open up sooner)
@@ -203,30 +204,27 @@ def _median_days(days: Sequence[float | None]) -> float:
 # --- the patterns -----------------------------------------------------------------------------
 
 
-def _pool(workers: int):
-    return ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+#: The runs every validation needs, per seed: three scenarios and the P2 counterfactual.
+VALIDATION_ARMS = ("campaign_2020", "baseline", "no_safeguards", "p2_counterfactual")
 
 
-def measure_all(seeds: Sequence[int], workers: int = 2) -> list[PatternResult]:
+def _measure(job: tuple[str, int]) -> dict[str, Any]:
+    """One validation run (module-level, so the runner's workers can unpickle it)."""
+    arm, seed = job
+    if arm == "p2_counterfactual":
+        return legacy_chain_counterfactual(seed)
+    return run_measured(arm, seed)
+
+
+def measure_all(
+    seeds: Sequence[int], workers: int = 2, backend: str = "local", scheduler: str | None = None
+) -> list[PatternResult]:
+    """Run every arm on every seed on the experiments runner, then measure P1–P6."""
     seeds = [int(s) for s in seeds]
-    jobs = (
-        [("campaign_2020", s) for s in seeds] + [("baseline", s) for s in seeds] + [("no_safeguards", s) for s in seeds]
-    )
-    pool = _pool(workers)
-    try:
-        if pool:
-            runs_f = [pool.submit(run_measured, name, s) for name, s in jobs]
-            p2_f = [pool.submit(legacy_chain_counterfactual, s) for s in seeds]
-            runs = [f.result() for f in runs_f]
-            p2 = [f.result() for f in p2_f]
-        else:
-            runs = [run_measured(name, s) for name, s in jobs]
-            p2 = [legacy_chain_counterfactual(s) for s in seeds]
-    finally:
-        if pool:
-            pool.shutdown()
+    jobs = [(arm, s) for arm in VALIDATION_ARMS for s in seeds]
+    results = run_in_order(_measure, jobs, workers, backend, scheduler)
     n = len(seeds)
-    campaign, baseline, nosafe = runs[:n], runs[n : 2 * n], runs[2 * n :]
+    campaign, baseline, nosafe, p2 = (results[i * n : (i + 1) * n] for i in range(len(VALIDATION_ARMS)))
     return [
         p1_aggregates(campaign, seeds),
         p2_stuck_chains(p2, seeds),
@@ -240,7 +238,7 @@ def measure_all(seeds: Sequence[int], workers: int = 2) -> list[PatternResult]:
 def p1_aggregates(campaign: list[dict], seeds: list[int]) -> PatternResult:
     means = mean_totals([r["summary"] for r in campaign])
     rel = relative_errors(means)
-    measured = {k: round(v, 2) for k, v in means.items()}
+    measured: dict[str, Any] = {k: round(v, 2) for k, v in means.items()}
     measured["relative_error_pct"] = {k: round(100 * v, 1) for k, v in rel.items()}
     target = "mean within +-10% of " + ", ".join(f"{k}={v:,.0f}" for k, v in TARGETS.items())
     return PatternResult(
@@ -310,8 +308,8 @@ def p3_week_to_trust(campaign: list[dict], seeds: list[int]) -> PatternResult:
     measured["share_before_day_5"] = round(early, 3)
     passed = bool(lo <= median <= hi and early <= P3_MAX_EARLY_SHARE and median - low_median >= P3_MIN_FEAR_DELAY)
     target = (
-        f"high-fear median day of first sensitive disclosure in [{lo:g}, {hi:g}] of 15, at most {P3_MAX_EARLY_SHARE:.0%} before day {lo:g}, "
-        f"and >= {P3_MIN_FEAR_DELAY:g} day later than other owners"
+        f"high-fear median day of first sensitive disclosure in [{lo:g}, {hi:g}] of 15, "
+        f"at most {P3_MAX_EARLY_SHARE:.0%} before day {lo:g}, and >= {P3_MIN_FEAR_DELAY:g} day later than other owners"
     )
     return PatternResult("P3", "a week to trust (high-fear owners)", passed, measured, target, seeds)
 
@@ -377,7 +375,10 @@ def p5_clear_and_close(
         and safeguard_effect >= P5_MIN_SAFEGUARD_EFFECT
         and inc_n > inc_c
     )
-    target = f"closeness up vs baseline; incidents <= {P5_MAX_INCIDENT_RATIO} x baseline; no_safeguards program incidents >= {P5_MIN_SAFEGUARD_EFFECT} x campaign"
+    target = (
+        f"closeness up vs baseline; incidents <= {P5_MAX_INCIDENT_RATIO} x baseline; "
+        f"no_safeguards program incidents >= {P5_MIN_SAFEGUARD_EFFECT} x campaign"
+    )
     return PatternResult("P5", "clear and close", passed, measured, target, seeds)
 
 
@@ -395,7 +396,7 @@ def p6_mindset_spillover(campaign: list[dict], baseline: list[dict], seeds: list
     speed_c, speed_b = _mean(campaign, "mean_department_speed"), _mean(baseline, "mean_department_speed")
     gain = float(np.mean(gains)) if gains else 0.0
     diff = np.array(never_c) - np.array(never_b)
-    se = float(np.std(diff, ddof=1) / math.sqrt(len(diff))) if len(diff) > 1 else math.inf
+    se = standard_error(diff) if len(diff) > 1 else math.inf
     measured = {
         "placed_cadre_attitude_gain": round(gain, 4),
         "department_speed_campaign": round(speed_c, 4),
@@ -411,16 +412,21 @@ def p6_mindset_spillover(campaign: list[dict], baseline: list[dict], seeds: list
         and diff.mean() > 0
         and (len(diff) < 2 or diff.mean() > 2 * se)
     )
-    target = f"placed cadres' attitude gain >= {P6_MIN_ATTITUDE_GAIN}; department speed up; never-placed firms solve more via ordinary channels than in baseline (paired mean diff > 2 se)"
+    target = (
+        f"placed cadres' attitude gain >= {P6_MIN_ATTITUDE_GAIN}; department speed up; never-placed firms solve "
+        "more via ordinary channels than in baseline (paired mean diff > 2 se)"
+    )
     return PatternResult("P6", "mindset spillover (never-placed firms)", passed, measured, target, seeds)
 
 
-def validate(seeds: int | Sequence[int] = 10, workers: int = 2) -> list[PatternResult]:
+def validate(
+    seeds: int | Sequence[int] = 10, workers: int = 2, backend: str = "local", scheduler: str | None = None
+) -> list[PatternResult]:
     """Measure P1–P6 on seeds ``1..seeds`` (or the given list)."""
     seed_list = list(range(1, int(seeds) + 1)) if isinstance(seeds, int) else list(seeds)
     if not seed_list:
         raise ValueError("validate needs at least one seed")
-    return measure_all(seed_list, workers)
+    return measure_all(seed_list, workers, backend, scheduler)
 
 
 def _plain(value: Any) -> Any:
@@ -455,3 +461,19 @@ def markdown_table(report: dict[str, Any]) -> str:
     lines.append("")
     lines.append(f"Seeds: {', '.join(map(str, seeds))}.")
     return "\n".join(lines)
+
+
+MARKDOWN_TAG = "siyi validate --markdown"
+
+
+def validation_markdown(results: list[PatternResult]) -> str:
+    """The generated section of docs/validation.md: the table, the seeds and the calibration used."""
+    from .calibrate import read_calibration
+
+    record = read_calibration()
+    passed = sum(r.passed for r in results)
+    return (
+        markdown_table(as_json(results))
+        + f"\n\n{passed}/{len(results)} patterns pass. Measured with `siyi validate --markdown` on the "
+        f"calibration of {record['date'][:10]} (behaviour fingerprint `{record['model_fingerprint']}`)."
+    )
