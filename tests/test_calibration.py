@@ -204,3 +204,30 @@ def test_run_many_returns_results_in_task_order_whatever_finishes_first():
     summaries = calibrate.run_many(tasks, workers=2)
     assert [(s["seed"], s["days"]) for s in summaries] == [(5, 120), (6, 2), (7, 2)]
     assert summaries == calibrate.run_many(tasks, workers=1)
+
+
+# --- command line ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["validate", "--seeds", "0"], "argument --seeds: invalid seeds 0: must be >= 1"),
+        (["validate", "--workers", "1.5"], "argument --workers: invalid integer '1.5': must be an integer"),
+        (["calibrate", "--points", "two"], "argument --points: invalid integer 'two': must be an integer"),
+        (["case", "zhongchuan", "--seed", "-1"], "argument --seed: invalid seed -1: must be >= 0"),
+        (["run", "--seed", "1e3"], "argument --seed: invalid seed '1e3': must be an integer"),
+    ],
+)
+def test_integer_flags_share_one_parser(argv, message, capsys):
+    """Every integer flag of every command accepts and rejects the same text, with the same words."""
+    assert cli.main(argv) == 2
+    assert capsys.readouterr().err.strip() == f"siyi: error: {message}"
+
+
+def test_params_shows_the_calibrated_value_beside_the_default(capsys):
+    assert cli.main(["params"]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
+    for key, value in RECORD["values"].items():
+        assert f"effective={value!r} (calibrated)" in lines[key], lines[key]
+    assert "effective=" not in lines["trust.alpha"] and "default=" in lines["trust.alpha"]

@@ -1,4 +1,4 @@
-"""Fit five world parameters to the six 2020 totals of FACTS.md.
+"""Fit five world parameters to the six 2020 totals reported in the source article.
 
 Free parameters (and why these): each one sets the *size of the stock* a placed pair can work on
 and has no direct observation in the seed, while the mechanisms (trust, disclosure, resolution,
@@ -52,7 +52,7 @@ from ..io import atomic_write_text
 from ..metrics import FACTS_2020
 from .runs import run_in_order
 
-#: The six 2020 headline totals (FACTS.md), as run-summary keys.
+#: The six 2020 headline totals of the source article, as run-summary keys.
 TARGETS: dict[str, float] = FACTS_2020
 LOCAL_HALF_WIDTH = 0.15  # rounds with boxes this narrow share one local surface
 TOLERANCE = 0.10  # P1: every total within +-10 % on the mean of 10 seeds

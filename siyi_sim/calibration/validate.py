@@ -1,4 +1,4 @@
-"""Validation: measure patterns P1–P6 of MODEL.md §1 on seeds not used to fit.
+"""Validation: measure patterns P1–P6 (docs/validation.md) on seeds not used to fit.
 
 Each pattern is measured from the real mechanisms on seeds ``1..N`` (the calibration fits on
 ``FIT_SEEDS`` = 1001.., so these are out-of-sample), and reported with what was measured, the
@@ -25,7 +25,8 @@ target, the seeds and pass/fail:
 
 Every run is in the calibrated world (the values of ``data/calibration_2020.json``, which
 ``scenario_config`` applies under every scenario; ``run_measured`` applies them explicitly too),
-so every comparison is on the same firms, cadres and policies.
+so every comparison is on the same firms, cadres and policies. ``measure_all`` runs all arms of all
+seeds on the experiments runner (``runs.run_in_order``: local pool or Dask, results in task order).
 """
 
 from __future__ import annotations
