@@ -1,9 +1,10 @@
 """Write docs/parameters.md: one table row per parameter of ``siyi_sim.config``.
 
-The table is generated from ``siyi_sim.config.parameter_table()`` (dotted key, default, unit,
-allowed range, reason) plus the calibrated values every scenario applies
-(``siyi_sim.scenarios.CALIBRATED``), so it cannot drift from the code as long as it is regenerated
-after every change to ``config.py`` or the calibration file:
+The table is generated from ``siyi_sim.config.parameter_table(CALIBRATED)`` (dotted key, raw
+default, the effective value every scenario runs with, unit, allowed range, reason), so it cannot
+drift from the code: ``tests/test_docs.py`` fails when the committed file differs from what the
+code and the calibration file generate. Regenerate after a change to ``config.py`` or the
+calibration file:
 
     .venv/bin/python docs/make_parameters.py            # rewrite docs/parameters.md
     .venv/bin/python docs/make_parameters.py --check    # exit 1 if the file is stale (for CI)
@@ -20,16 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from siyi_sim.config import SECTIONS, parameter_table  # noqa: E402
-
-
-def calibrated_values() -> dict:
-    """Fitted values that every scenario applies on top of the defaults (may be empty)."""
-    try:
-        from siyi_sim.scenarios import CALIBRATED
-    except ImportError:  # older trees without a calibration layer
-        return {}
-    return dict(CALIBRATED)
-
+from siyi_sim.io import atomic_write_text  # noqa: E402
+from siyi_sim.scenarios import CALIBRATED  # noqa: E402
 
 OUT = ROOT / "docs" / "parameters.md"
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[+-]?\d+)?")
@@ -67,8 +60,8 @@ def cell(text: str) -> str:
 
 
 def render() -> str:
-    rows = parameter_table()
-    calibrated = calibrated_values()
+    rows = parameter_table(CALIBRATED)
+    n_calibrated = sum(row.calibrated for row in rows)
     lines = [
         "# siyi_sim parameters",
         "",
@@ -79,28 +72,29 @@ def render() -> str:
         "key (e.g. `siyi run campaign_2020 --set trust.alpha=0.1`, or "
         "`siyi_sim.run('campaign_2020', 1, **{'trust.alpha': 0.1})`). Ranges are inclusive and enforced: "
         "a value outside its range is rejected with a `ValueError` naming the key. Defaults are starting "
-        "points for calibration, not measured truths (MODEL.md). How each parameter enters the model "
-        "is described in `docs/ODD.md`.",
+        "points, not measured truths. How each parameter enters the model is described in `docs/ODD.md`.",
         "",
         "Every named scenario is built as: these defaults, then the calibrated values of "
-        "`siyi_sim/data/calibration_2020.json` (column *calibrated*; the same for all scenarios), then "
-        "the scenario's own overrides (`docs/ODD.md` §6), then the user's. "
+        "`siyi_sim/data/calibration_2020.json` (the same for all scenarios), then the scenario's own "
+        "overrides (`docs/ODD.md` §6), then the user's. Column *effective* is the value scenarios run "
+        "with before their own overrides; a value marked **(calibrated)** replaces the raw *default*. "
         + (
-            f"{len(calibrated)} parameters currently carry a calibrated value."
-            if calibrated
+            f"{n_calibrated} parameters currently carry a calibrated value (`siyi params` marks them too)."
+            if n_calibrated
             else "The calibration file currently holds no values, so scenarios start from the defaults."
         ),
         "",
         "Regenerate after any change to `config.py` or the calibration file: "
         "`.venv/bin/python docs/make_parameters.py` (`--check` exits 1 if this file is stale).",
         "",
-        "| key | default | calibrated | unit | range | reason |",
+        "| key | default | effective | unit | range | reason |",
         "| --- | ---: | ---: | --- | --- | --- |",
     ]
     for row in rows:
-        fitted = cell(fmt_value(calibrated[row.key])) if row.key in calibrated else ""
+        effective = cell(fmt_value(row.effective)) + (" **(calibrated)**" if row.calibrated else "")
         lines.append(
-            f"| `{row.key}` | {cell(fmt_value(row.default))} | {fitted} | {cell(row.unit)} | {cell(fmt_range(row.range))} | {cell(row.reason)} |"
+            f"| `{row.key}` | {cell(fmt_value(row.default))} | {effective} | {cell(row.unit)} "
+            f"| {cell(fmt_range(row.range))} | {cell(row.reason)} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -117,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{args.out} is stale: run .venv/bin/python docs/make_parameters.py", file=sys.stderr)
             return 1
         return 0
-    args.out.write_text(text, encoding="utf-8")
+    atomic_write_text(args.out, text)
     print(f"wrote {args.out} ({len(parameter_table())} parameters)")
     return 0
 

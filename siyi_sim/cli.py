@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 
 from . import __version__
+from .argtypes import int_type
 
 
 class UsageError(Exception):
@@ -29,8 +30,8 @@ def _cmd_run(args) -> int:
     from .output import write_run_outputs
 
     overrides = dict(parse_assignment(text) for text in args.set or [])
-    seed = check_seed(_int_arg(args.seed, "seed"))
-    days = None if args.days is None else _int_arg(args.days, "days")
+    seed = check_seed(args.seed)
+    days = args.days
     if args.out:
         from .output import check_writable
 
@@ -54,7 +55,7 @@ def _cmd_compare_scenarios(args) -> int:
     from .api import check_seed, run
     from .metrics import format_side_by_side
 
-    seed = check_seed(_int_arg(args.seed, "seed"))
+    seed = check_seed(args.seed)
     summaries = [run(name, seed) for name in args.scenarios]
     print(f"# {' vs '.join(args.scenarios)} (seed {seed}); baseline = 'clear but not close' (清有余而亲不足)")
     print(format_side_by_side(summaries))
@@ -71,23 +72,14 @@ def _cmd_scenarios(args) -> int:
 
 
 def _cmd_params(args) -> int:
+    """One line per parameter; calibrated ones show the value every scenario runs with."""
     from .config import parameter_table
+    from .scenarios import CALIBRATED
 
-    for row in parameter_table():
-        print(f"{row.key}  default={row.default!r}  unit={row.unit}  range={row.range}  {row.reason}")
+    for row in parameter_table(CALIBRATED):
+        effective = f"  effective={row.effective!r} (calibrated)" if row.calibrated else ""
+        print(f"{row.key}  default={row.default!r}{effective}  unit={row.unit}  range={row.range}  {row.reason}")
     return 0
-
-
-def _int_arg(text, name: str) -> int:
-    try:
-        value = float(text)
-    except (TypeError, ValueError):
-        raise ValueError(f"invalid {name} {text!r}: must be an integer") from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise ValueError(f"invalid {name} {text!r}: must be finite")
-    if not value.is_integer():
-        raise ValueError(f"invalid {name} {text!r}: must be an integer")
-    return int(value)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,8 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="run one scenario and print its summary")
     p.add_argument("--scenario", default="campaign_2020", help="scenario name (see `siyi scenarios`)")
-    p.add_argument("--seed", default="0", help="non-negative integer seed")
-    p.add_argument("--days", default=None, help="horizon in days (default: the scenario's)")
+    p.add_argument("--seed", type=int_type("seed", minimum=0), default=0, help="non-negative integer seed")
+    p.add_argument("--days", type=int_type("days"), default=None, help="horizon in days (default: the scenario's)")
     p.add_argument("--set", action="append", metavar="SECTION.KEY=VALUE", help="override a parameter (repeatable)")
     p.add_argument("--out", default=None, help="directory for summary.json, daily series and graphs")
     p.add_argument("--format", choices=["csv", "parquet"], default="csv", help="daily series format with --out")
@@ -106,12 +98,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("demo", help="the main job: campaign_2020 against baseline, side by side")
-    p.add_argument("--seed", default="0")
+    p.add_argument("--seed", type=int_type("seed", minimum=0), default=0, help="non-negative integer seed")
     p.add_argument("--scenarios", nargs="+", default=["baseline", "campaign_2020"])
     p.set_defaults(func=_cmd_compare_scenarios)
 
     sub.add_parser("scenarios", help="list scenarios").set_defaults(func=_cmd_scenarios)
-    sub.add_parser("params", help="list parameters: key, default, unit, range, reason").set_defaults(func=_cmd_params)
+    sub.add_parser(
+        "params", help="list parameters: key, default, calibrated value where there is one, unit, range, reason"
+    ).set_defaults(func=_cmd_params)
 
     for register in _extensions():
         register(sub)

@@ -9,6 +9,7 @@ addressed with dotted keys such as ``trust.alpha``.  Errors a user can cause are
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -407,11 +408,15 @@ class Config(BaseModel):
 
 @dataclass(frozen=True)
 class ParamInfo:
+    """One parameter as users see it; ``effective`` is the value scenarios run with."""
+
     key: str
     default: Any
     unit: str
     range: str
     reason: str
+    effective: Any = None
+    calibrated: bool = False
 
 
 def _range_of(field) -> str:
@@ -428,15 +433,29 @@ def _range_of(field) -> str:
     return "{" + ", ".join(map(str, args)) + "}" if args else "any"
 
 
-def parameter_table() -> list[ParamInfo]:
-    """One row per parameter: dotted key, default, unit, range, reason."""
+def parameter_table(calibrated: Mapping[str, Any] | None = None) -> list[ParamInfo]:
+    """One row per parameter: dotted key, default, unit, range, reason, and the effective value.
+
+    ``calibrated`` (``scenarios.CALIBRATED``, passed in because scenarios import this module)
+    holds the fitted values every scenario applies over the defaults; without it the effective
+    value is the default.
+    """
+    calibrated = calibrated or {}
     rows = []
     for sname, scls in SECTIONS.items():
         for fname, field in scls.model_fields.items():
-            extra = field.json_schema_extra or {}
+            extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+            key = f"{sname}.{fname}"
+            fitted = key in calibrated
             rows.append(
                 ParamInfo(
-                    f"{sname}.{fname}", field.default, extra.get("unit", ""), _range_of(field), field.description or ""
+                    key,
+                    field.default,
+                    str(extra.get("unit", "")),
+                    _range_of(field),
+                    field.description or "",
+                    calibrated[key] if fitted else field.default,
+                    fitted,
                 )
             )
     return rows

@@ -161,3 +161,14 @@ def test_default_bounds_are_half_to_one_and_a_half_times_the_default():
         spec["population.n_cadres"].low,
         spec["population.n_cadres"].high,
     ) == (750, 2250)
+
+
+def test_default_bounds_are_centred_on_the_calibrated_value_where_there_is_one():
+    """Scenarios run with the calibrated value, so that is what the analysis perturbs."""
+    from siyi_sim.config import Config
+    from siyi_sim.scenarios import CALIBRATED
+
+    key = "population.hiring_gap_mean"
+    assert CALIBRATED[key] != Config().flat()[key]
+    spec = {p.key: p for p in parse_params(f"{key},trust.alpha")}
+    assert (spec[key].low, spec[key].high) == pytest.approx((0.5 * CALIBRATED[key], 1.5 * CALIBRATED[key]))

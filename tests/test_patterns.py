@@ -44,13 +44,24 @@ def test_p1_campaign_reproduces_the_2020_totals_on_one_seed(campaign_run):
     result = v.p1_aggregates([{"summary": campaign_run.summary}], [11])
     for key, target in TARGETS.items():
         assert abs(campaign_run.summary[key] / target - 1) <= 0.25, (key, campaign_run.summary[key], target)
-    assert set(result.measured["relative_error_pct"]) == set(TARGETS)
+        assert result.measured["relative_error_pct"][key] == pytest.approx(
+            100 * (campaign_run.summary[key] / target - 1), abs=0.05
+        )
+    assert result.passed == all(abs(e) <= 10 for e in result.measured["relative_error_pct"].values())
 
 
 def test_p1_fails_when_totals_are_off():
     fake = {k: 2 * t for k, t in TARGETS.items()}
     assert not v.p1_aggregates([{"summary": fake}], [0]).passed
     assert v.p1_aggregates([{"summary": dict(TARGETS)}], [0]).passed
+
+
+@pytest.mark.parametrize("off, passed", [(1.09, True), (0.91, True), (1.11, False), (0.89, False)])
+def test_p1_tolerance_is_ten_percent_of_the_mean_over_seeds(off, passed):
+    """One total off by `off` on the mean of two seeds (the seeds themselves straddle it)."""
+    key = "program_hires"
+    runs = [{"summary": {**TARGETS, key: TARGETS[key] * (off + d)}} for d in (-0.05, 0.05)]
+    assert v.p1_aggregates(runs, [1, 2]).passed is passed
 
 
 # --- P2 ---------------------------------------------------------------------------------------
@@ -120,9 +131,14 @@ def test_p5_closer_without_losing_integrity(campaign, baseline, no_safeguards):
     assert result.passed, result.measured
 
 
-def test_p5_fails_when_the_campaign_runs_without_safeguards(baseline, no_safeguards):
-    """With safeguards off in the 'campaign' arm too, there is no safeguard effect left."""
-    assert not v.p5_clear_and_close(no_safeguards, baseline, no_safeguards, SEEDS).passed
+def test_p5_fails_when_the_safeguards_do_nothing(baseline, no_safeguards):
+    """A campaign whose meal subsidy and no-special-arrangement rules have no effect: its own runs."""
+    toothless = _runs(
+        "campaign_2020", **{"integrity.meal_subsidy_effect": 0.0, "integrity.no_special_arrangement_effect": 0.0}
+    )
+    result = v.p5_clear_and_close(toothless, baseline, no_safeguards, SEEDS)
+    assert not result.passed, result.measured
+    assert result.measured["safeguard_effect_ratio"] < v.P5_MIN_SAFEGUARD_EFFECT
 
 
 # --- P6 ---------------------------------------------------------------------------------------

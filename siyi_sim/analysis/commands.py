@@ -44,7 +44,8 @@ def register(subparsers) -> None:
         "--params",
         required=True,
         metavar="A.B,C.D[=LO:HI],...",
-        help="parameters to vary; bounds default to 0.5x-1.5x the default within its valid range",
+        help="parameters to vary; bounds default to 0.5x-1.5x the effective (calibrated or default) value, "
+        "within its valid range",
     )
     p.add_argument(
         "--metric", required=True, metavar="KEY", help="summary key to explain, e.g. program_issues_resolved"

@@ -30,6 +30,8 @@ from ..experiments import paired_comparison
 from ..issues import CHANNEL_NAMES, RESOLVED
 from ..metrics import FACTS_2020
 from ..networks import sync_trust_graph
+from . import stats as _stats
+from .stats import t_halfwidth, t_interval
 from .style import (
     BASELINE_COLOR,
     metric_label,
@@ -79,35 +81,16 @@ HEADLINE_KEYS = (
 # --- statistics --------------------------------------------------------------------------------
 def mean_ci(values, level: float = 0.95) -> tuple[float, float]:
     """(mean, half-width of the t-interval); half-width is NaN below two values."""
-    from scipy import stats
-
-    v = pd.to_numeric(pd.Series(values), errors="coerce").dropna().to_numpy(dtype=float)
-    if v.size == 0:
-        return math.nan, math.nan
-    if v.size < 2:
-        return float(v.mean()), math.nan
-    half = float(stats.t.ppf(0.5 + level / 2, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size))
-    return float(v.mean()), half
+    ci = t_interval(pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float), level)
+    return ci.mean, ci.halfwidth
 
 
 def kaplan_meier(durations, observed) -> tuple[np.ndarray, np.ndarray]:
     """Kaplan–Meier survival S(t) of time to resolution; ``observed`` False = still open (censored).
 
-    Returns step times (starting at 0) and S just after each time.
+    Returns step times (starting at 0) and S just after each time (``analysis.stats``).
     """
-    d = np.asarray(durations, dtype=float)
-    e = np.asarray(observed, dtype=bool)
-    if d.size == 0:
-        return np.array([0.0]), np.array([1.0])
-    times = np.unique(d[e])
-    at_risk = np.array([(d >= t).sum() for t in times], dtype=float)
-    events = np.array([((d == t) & e).sum() for t in times], dtype=float)
-    surv = np.cumprod(1.0 - events / np.maximum(at_risk, 1.0))
-    t_end = float(d.max())
-    times, surv = np.concatenate([[0.0], times]), np.concatenate([[1.0], surv])
-    if t_end > times[-1]:  # carry the curve to the last censored time
-        times, surv = np.append(times, t_end), np.append(surv, surv[-1])
-    return times, surv
+    return _stats.kaplan_meier(durations, observed)
 
 
 def _z(half: float) -> float:
@@ -381,8 +364,6 @@ def trust_growth(
             'the results hold no daily series; add keep.daily = ["strong_tie_share", "mean_owner_trust"] to the experiment'
         )
     _need(daily, ["scenario", "day", *series], "the trust-growth figure")
-    from scipy import stats
-
     if "point" in daily:
         daily = daily[daily["point"] == daily["point"].min()]
     names = _order(scenarios or daily["scenario"])
@@ -393,7 +374,7 @@ def trust_growth(
             for name in names:
                 g = daily[daily["scenario"] == name].groupby("day")[column]
                 mean, sd, n = g.mean(), g.std(ddof=1), g.count()
-                half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
+                half = t_halfwidth(sd.to_numpy(), n.to_numpy())
                 key = name in ("baseline", "campaign_2020")
                 ax.plot(
                     mean.index,

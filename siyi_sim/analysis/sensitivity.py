@@ -64,9 +64,11 @@ class SensitivityResult:
 
 # --- validation ------------------------------------------------------------------------------
 def _param_info() -> dict[str, Any]:
+    """Parameter rows with their effective values (calibrated where calibrated)."""
     from ..config import parameter_table
+    from ..scenarios import CALIBRATED
 
-    return {row.key: row for row in parameter_table()}
+    return {row.key: row for row in parameter_table(CALIBRATED)}
 
 
 def _range(text: str) -> tuple[float, float] | None:
@@ -79,7 +81,11 @@ def _range(text: str) -> tuple[float, float] | None:
 
 
 def parse_params(spec: str | Sequence[str]) -> list[ParamSpec]:
-    """``"a.b,c.d=lo:hi"`` → bounds. Default bounds: default ×[0.5, 1.5], clipped to the valid range."""
+    """``"a.b,c.d=lo:hi"`` → bounds.
+
+    Default bounds are the *effective* value x [0.5, 1.5] (the calibrated value where the parameter
+    is calibrated, since that is what every scenario runs with), clipped to the valid range.
+    """
     items = [s.strip() for s in (spec.split(",") if isinstance(spec, str) else spec)]
     items = [s for s in items if s]
     if len(items) < 2:
@@ -94,7 +100,7 @@ def parse_params(spec: str | Sequence[str]) -> list[ParamSpec]:
         if any(p.key == key for p in out):
             raise ValueError(f"parameter {key!r} is listed twice in --params")
         row = info[key]
-        default = row.default
+        default, centre = row.default, row.effective
         if isinstance(default, bool) or not isinstance(default, (int, float)):
             raise ValueError(f"parameter {key!r} is not numeric ({default!r}); sensitivity needs numeric parameters")
         valid = _range(row.range) or (-math.inf, math.inf)
@@ -106,9 +112,9 @@ def parse_params(spec: str | Sequence[str]) -> list[ParamSpec]:
             except ValueError:
                 raise ValueError(f"malformed bounds {item!r} in --params: expected {key}=LOW:HIGH") from None
         else:
-            if default == 0:
-                raise ValueError(f"parameter {key!r} defaults to 0; give bounds as {key}=LOW:HIGH")
-            lo, hi = sorted((default * 0.5, default * 1.5))
+            if centre == 0:
+                raise ValueError(f"parameter {key!r} is 0 in every scenario; give bounds as {key}=LOW:HIGH")
+            lo, hi = sorted((centre * 0.5, centre * 1.5))
             lo, hi = max(lo, valid[0]), min(hi, valid[1])
         if not (math.isfinite(lo) and math.isfinite(hi)) or lo >= hi:
             raise ValueError(f"bounds of {key!r} must be finite with LOW < HIGH, not {lo:g}:{hi:g}")

@@ -1,4 +1,4 @@
-"""Fit five world parameters to the six 2020 totals of FACTS.md.
+"""Fit five world parameters to the six 2020 totals reported in the source article.
 
 Free parameters (and why these): each one sets the *size of the stock* a placed pair can work on
 and has no direct observation in the seed, while the mechanisms (trust, disclosure, resolution,
@@ -34,12 +34,12 @@ seeds start at 1001, disjoint from the validation seeds 1..N.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
 import platform
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,16 +47,22 @@ from typing import Any
 
 import numpy as np
 
+from ..analysis.stats import standard_error
+from ..io import atomic_write_text
 from ..metrics import FACTS_2020
+from .runs import run_in_order
 
-#: The six 2020 headline totals (FACTS.md), as run-summary keys.
+#: The six 2020 headline totals of the source article, as run-summary keys.
 TARGETS: dict[str, float] = FACTS_2020
 LOCAL_HALF_WIDTH = 0.15  # rounds with boxes this narrow share one local surface
 TOLERANCE = 0.10  # P1: every total within +-10 % on the mean of 10 seeds
 SCENARIO = "campaign_2020"
 #: Seeds used to fit; validation uses 1..N, so these must stay outside that range.
 FIT_SEEDS: tuple[int, ...] = tuple(range(1001, 1009))  # for ad-hoc evaluate(); fit() draws its own from 1001 on
+#: The shipped calibration, which every scenario applies; ``siyi calibrate --install`` replaces it.
 CALIBRATION_FILE = Path(__file__).resolve().parent.parent / "data" / "calibration_2020.json"
+#: Where ``siyi calibrate`` writes when neither ``--out`` nor ``--install`` is given.
+DEFAULT_OUT = Path("results") / "calibration_2020.json"
 
 
 @dataclass(frozen=True)
@@ -120,12 +126,14 @@ def _run_one(task: tuple[str, int, dict[str, Any]]) -> dict:
     return run(scenario, seed, **overrides)
 
 
-def run_many(tasks: Sequence[tuple[str, int, dict[str, Any]]], workers: int = 2) -> list[dict]:
-    """Run (scenario, seed, overrides) tasks, in parallel processes when ``workers > 1``."""
-    if workers <= 1 or len(tasks) <= 1:
-        return [_run_one(t) for t in tasks]
-    with ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:
-        return list(pool.map(_run_one, tasks))
+def run_many(
+    tasks: Sequence[tuple[str, int, dict[str, Any]]],
+    workers: int = 2,
+    backend: str = "local",
+    scheduler: str | None = None,
+) -> list[dict]:
+    """Summaries of (scenario, seed, overrides) tasks, in task order, on the experiments runner."""
+    return run_in_order(_run_one, list(tasks), workers, backend, scheduler)
 
 
 def mean_totals(summaries: Sequence[dict]) -> dict[str, float]:
@@ -133,8 +141,9 @@ def mean_totals(summaries: Sequence[dict]) -> dict[str, float]:
 
 
 def sem_totals(summaries: Sequence[dict]) -> dict[str, float]:
-    n = len(summaries)
-    return {k: float(np.std([s[k] for s in summaries], ddof=1) / math.sqrt(n)) if n > 1 else 0.0 for k in TARGETS}
+    if len(summaries) < 2:
+        return dict.fromkeys(TARGETS, 0.0)
+    return {k: standard_error([s[k] for s in summaries]) for k in TARGETS}
 
 
 def relative_errors(means: dict[str, float]) -> dict[str, float]:
@@ -148,10 +157,15 @@ def loss(means: dict[str, float]) -> float:
 
 
 def evaluate(
-    values: dict[str, float], seeds: Sequence[int] = FIT_SEEDS, workers: int = 2, scenario: str = SCENARIO
+    values: dict[str, float],
+    seeds: Sequence[int] = FIT_SEEDS,
+    workers: int = 2,
+    scenario: str = SCENARIO,
+    backend: str = "local",
+    scheduler: str | None = None,
 ) -> list[dict]:
     """Summaries of ``scenario`` with ``values`` as overrides, one per seed."""
-    return run_many([(scenario, int(s), dict(values)) for s in seeds], workers)
+    return run_many([(scenario, int(s), dict(values)) for s in seeds], workers, backend, scheduler)
 
 
 def fit(
@@ -162,6 +176,8 @@ def fit(
     start: dict[str, float] | None = None,
     first_seed: int = 1001,
     log: Callable[[str], None] = print,
+    backend: str = "local",
+    scheduler: str | None = None,
 ) -> dict[str, Any]:
     """Fit the free parameters; return the calibration record (not yet written).
 
@@ -196,7 +212,7 @@ def fit(
                 tasks.append((SCENARIO, next_seed, values))
                 used_seeds.append(next_seed)
                 next_seed += 1
-        for (_, _, values), s in zip(tasks, run_many(tasks, workers), strict=True):
+        for (_, _, values), s in zip(tasks, run_many(tasks, workers, backend, scheduler), strict=True):
             X.append(np.log([values[k] for k in keys]))
             Y.append(np.log([max(float(s[k]), 1e-9) for k in names]))
 
@@ -243,7 +259,7 @@ def fit(
             + ", ".join(f"{k}={np.exp(v):.4g}" for k, v in zip(keys, x_center, strict=True))
         )
     values = {k: _round_value(p, float(np.exp(v))) for p, k, v in zip(FREE_PARAMETERS, keys, x_center, strict=True)}
-    check = evaluate(values, check_seeds, workers)
+    check = evaluate(values, check_seeds, workers, backend=backend, scheduler=scheduler)
     means = mean_totals(check)
     log(
         f"check on {len(check_seeds)} fresh seeds: loss {loss(means):.5f}; "
@@ -278,9 +294,9 @@ def fit(
         },
         "method": (
             "noise-aware response surface: scrambled Sobol designs (scipy.stats.qmc) in log-parameter boxes, "
-            f"{replications} own seeds per candidate, linear regression of log(total) on log(parameters) over the runs of the "
-            "round (local rounds pooled), "
-            "least-squares solve of log(total/target) on the surface (scipy.optimize.least_squares); checked on fresh seeds"
+            f"{replications} own seeds per candidate, linear regression of log(total) on log(parameters) "
+            "over the runs of the round (local rounds pooled), least-squares solve of log(total/target) "
+            "on the surface (scipy.optimize.least_squares); checked on fresh seeds"
         ),
         "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "model_fingerprint": model_fingerprint(),
@@ -298,10 +314,14 @@ def _round_value(p: FreeParameter, value: float) -> float:
 
 
 def holdout_check(
-    values: dict[str, float] | None = None, seeds: Sequence[int] = tuple(range(1, 11)), workers: int = 2
+    values: dict[str, float] | None = None,
+    seeds: Sequence[int] = tuple(range(1, 11)),
+    workers: int = 2,
+    backend: str = "local",
+    scheduler: str | None = None,
 ) -> dict[str, Any]:
     """Mean of ``seeds`` of campaign_2020 (as configured, or with ``values``) against the targets."""
-    summaries = evaluate(values or {}, seeds, workers)
+    summaries = evaluate(values or {}, seeds, workers, backend=backend, scheduler=scheduler)
     means = mean_totals(summaries)
     rel = relative_errors(means)
     return {
@@ -313,12 +333,11 @@ def holdout_check(
     }
 
 
-def write_calibration(record: dict[str, Any], path: str | os.PathLike = CALIBRATION_FILE) -> Path:
+def write_calibration(record: dict[str, Any], path: str | os.PathLike) -> Path:
+    """Write the record to ``path`` atomically (the shipped file only if ``path`` is it)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write_text(path, json.dumps(record, indent=2, ensure_ascii=False) + "\n")
     return path
 
 
@@ -327,33 +346,71 @@ def read_calibration(path: str | os.PathLike = CALIBRATION_FILE) -> dict[str, An
 
 
 REQUIRED_PROVENANCE = ("scenario", "values", "targets", "fit", "method", "date", "model_fingerprint")
-#: The files whose code decides the totals; a change to any of them may need a new calibration.
-MODEL_FILES = (
-    "config.py",
-    "catalog.py",
-    "population.py",
-    "agents.py",
-    "model.py",
-    "issues.py",
-    "networks.py",
-    "metrics.py",
-    "streams.py",
-    "processes/*.py",
+#: The fixed reference run behind the fingerprint: a small district whose campaign starts on day 5,
+#: so 60 days exercise placement, disclosure, resolution, the desk, the job fair and finance.
+REFERENCE_SEED = 20_201
+REFERENCE_DAYS = 60
+REFERENCE_OVERRIDES: dict[str, Any] = {
+    "population.n_cadres": 200,
+    "population.n_enterprises": 400,
+    "campaign.firms_per_batch": 10,
+    "campaign.first_batch_day": 5,
+    "campaign.batch_interval_days": 15,
+}
+#: The outputs hashed: the calibrated totals and the indicators the patterns read. A fixed list,
+#: so a new indicator elsewhere does not look like a behaviour change.
+FINGERPRINT_SUMMARY_KEYS = (
+    *TARGETS,
+    "placements",
+    "issues_created",
+    "issues_disclosed",
+    "issues_resolved_total",
+    "mean_owner_trust",
+    "strong_tie_share",
+    "clear_index",
+    "integrity_incidents",
+    "mean_cadre_attitude",
+    "mean_department_speed",
+)
+FINGERPRINT_DAILY_COLUMNS = (
+    "active_placements",
+    "cadres_placed",
+    "issues_resolved_total",
+    "open_issues",
+    "mean_owner_trust",
+    "n_ties",
+    "integrity_incidents",
+    "mean_department_speed",
+)
+FINGERPRINT_METHOD = (
+    f"sha256 of the summary ({len(FINGERPRINT_SUMMARY_KEYS)} fixed keys) and daily series "
+    f"({len(FINGERPRINT_DAILY_COLUMNS)} fixed columns) of {SCENARIO}, seed {REFERENCE_SEED}, {REFERENCE_DAYS} days, "
+    "with the free parameters at their defaults (siyi_sim.calibration.calibrate.model_fingerprint)"
 )
 
 
 def model_fingerprint() -> str:
-    """sha256 over the model's source files (see ``MODEL_FILES``), to tell whether a
-    calibration was fitted on the code that runs now."""
-    import hashlib
+    """Behaviour fingerprint: a hash of the outputs of one fixed, small reference run.
 
-    root = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256()
-    for pattern in MODEL_FILES:
-        for path in sorted(root.glob(pattern)):
-            digest.update(path.relative_to(root).as_posix().encode())
-            digest.update(path.read_bytes())
+    It changes when the model *behaves* differently (a mechanism, a default, a scenario's
+    definition, the random streams), not when source text is edited, reformatted or moved. The
+    free parameters are pinned to their defaults, so the fingerprint does not depend on the
+    calibration it is stored in.
+    """
+    from ..api import simulate
+    from ..config import Config
+
+    defaults = Config().flat()
+    pinned = {p.key: defaults[p.key] for p in FREE_PARAMETERS}
+    result = simulate(SCENARIO, REFERENCE_SEED, REFERENCE_DAYS, {**pinned, **REFERENCE_OVERRIDES})
+    summary = {key: result.summary.get(key) for key in FINGERPRINT_SUMMARY_KEYS}
+    columns = [c for c in FINGERPRINT_DAILY_COLUMNS if c in result.daily.columns]
+    digest = hashlib.sha256(json.dumps(summary, sort_keys=True, default=repr).encode())
+    digest.update(result.daily[columns].to_csv(index=False, float_format="%.17g").encode())
     return digest.hexdigest()[:16]
+
+
+REPORT_TAG = "siyi calibrate --report"
 
 
 def markdown_tables(record: dict[str, Any]) -> str:
@@ -362,24 +419,48 @@ def markdown_tables(record: dict[str, Any]) -> str:
     for key, value in record["values"].items():
         fp = record["free_parameters"][key]
         lines.append(f"| `{key}` | {fp['default']:.4g} | **{value:.4g}** | [{fp['lower']:.4g}, {fp['upper']:.4g}] |")
+    hold = record.get("holdout", {})
     lines += [
         "",
-        "| total | target | fit check: mean (seeds "
-        + _seed_range(record["fit"]["check_seeds"])
-        + ") | residual | hold-out: mean (seeds "
-        + _seed_range(record.get("holdout", {}).get("seeds", []))
-        + ") | residual |",
+        f"| total | target | fit check: mean (seeds {_seed_range(record['fit']['check_seeds'])}) | residual "
+        f"| hold-out: mean (seeds {_seed_range(hold.get('seeds', []))}) | residual |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
-    hold = record.get("holdout", {})
     for key, target in record["targets"].items():
         fm, fe = record["fit"]["means"][key], record["fit"]["relative_error"][key]
         hm = hold.get("means", {}).get(key)
         he = hold.get("relative_error", {}).get(key)
-        lines.append(
-            f"| {key} | {target:,.0f} | {fm:,.0f} | {100 * fe:+.1f} % | {'' if hm is None else f'{hm:,.0f}'} | {'' if he is None else f'{100 * he:+.1f} %'} |"
-        )
+        held = "| |" if hm is None else f"| {hm:,.0f} | {100 * he:+.1f} % |"
+        lines.append(f"| {key} | {target:,.0f} | {fm:,.0f} | {100 * fe:+.1f} % {held}")
     return "\n".join(lines)
+
+
+def report_markdown(record: dict[str, Any]) -> str:
+    """The generated section of docs/calibration.md: values, residuals, surface and provenance."""
+    fit = record["fit"]
+    parts = [
+        markdown_tables(record),
+        "",
+        f"Fit: {fit['runs']} runs ({len(fit['seeds'])} fit seeds, {_seed_range(fit['seeds'])}; "
+        f"check seeds {_seed_range(fit['check_seeds'])}), loss {fit['loss']:.5f} on the check seeds; "
+        f"date {record['date']}; behaviour fingerprint `{record['model_fingerprint']}`.",
+    ]
+    surface = fit.get("surface")
+    if surface:
+        totals = list(record["targets"])
+        parts += [
+            "",
+            "Elasticities of the fitted surface (d log total / d log parameter) and the seed-to-seed "
+            "spread of one run (residual sd of log total):",
+            "",
+            "| parameter | " + " | ".join(totals) + " |",
+            "| --- |" + " ---: |" * len(totals),
+        ]
+        for key, row in surface["elasticities"].items():
+            parts.append(f"| `{key}` | " + " | ".join(f"{round(row[t], 2) + 0.0:+.2f}" for t in totals) + " |")
+        spread = surface["residual_sd_log"]
+        parts.append("| *residual sd* | " + " | ".join(f"{round(spread[t], 2) + 0.0:.2f}" for t in totals) + " |")
+    return "\n".join(parts)
 
 
 def _seed_range(seeds: Sequence[int]) -> str:

@@ -3,28 +3,37 @@
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
+
+from ..argtypes import int_type, positive_int
+from ..io import check_output_dir
+
+DEFAULT_VALIDATION_DOC = "docs/validation.md"
+DEFAULT_CALIBRATION_DOC = "docs/calibration.md"
 
 
-def _positive_int(text, name: str) -> int:
-    try:
-        value = int(str(text))
-    except ValueError:
-        raise ValueError(f"invalid {name} {text!r}: must be a positive integer") from None
-    if value < 1:
-        raise ValueError(f"invalid {name} {text!r}: must be a positive integer")
-    return value
+def _add_runner(p) -> None:
+    p.add_argument("--workers", type=positive_int, default=2, help="parallel workers (default 2)")
+    p.add_argument("--backend", choices=["local", "dask"], default="local", help="local process pool or Dask")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="running Dask scheduler (with --backend dask)")
 
 
 def _cmd_calibrate(args) -> int:
-    from .calibrate import CALIBRATION_FILE, fit, holdout_check, write_calibration
+    from .calibrate import CALIBRATION_FILE, DEFAULT_OUT, fit, holdout_check, read_calibration, write_calibration
 
-    workers = _positive_int(args.workers, "workers")
-    replications = _positive_int(args.replications, "replications")
-    points = _positive_int(args.points, "points")
-    record = fit(rounds=((points, 0.30), (points, 0.12), (points, 0.06)), replications=replications, workers=workers)
+    if args.report is not None:
+        return _write_calibration_report(args.report, args.calibration or CALIBRATION_FILE)
+    if args.install and args.out:
+        raise ValueError("give --out or --install, not both")
+    target = CALIBRATION_FILE if args.install else (args.out or DEFAULT_OUT)
+    check_output_dir(Path(target).parent, name="--out")
+    runner = {"workers": args.workers, "backend": args.backend, "scheduler": args.scheduler}
+    points = args.points
+    record = fit(rounds=((points, 0.30), (points, 0.12), (points, 0.06)), replications=args.replications, **runner)
     if not args.no_holdout:
-        record["holdout"] = holdout_check(record["values"], workers=workers)
-    path = write_calibration(record, args.out or CALIBRATION_FILE)
+        record["holdout"] = holdout_check(record["values"], **runner)
+    path = write_calibration(record, target)
     print(
         json.dumps(
             {
@@ -36,33 +45,57 @@ def _cmd_calibrate(args) -> int:
         )
     )
     print(f"wrote {path}")
+    if not args.install:
+        shipped = read_calibration(CALIBRATION_FILE).get("values")
+        if shipped != record["values"]:
+            print(f"scenarios still use {CALIBRATION_FILE}; rerun with --install to replace it")
+    return 0
+
+
+def _write_calibration_report(doc: str, calibration) -> int:
+    from .calibrate import REPORT_TAG, read_calibration, report_markdown
+    from .docblocks import write_block
+
+    try:
+        record = read_calibration(calibration)
+    except (OSError, json.JSONDecodeError) as err:
+        raise ValueError(f"cannot read calibration file {str(calibration)!r}: {err}") from None
+    print(f"wrote {write_block(doc, REPORT_TAG, report_markdown(record))}")
     return 0
 
 
 def _cmd_validate(args) -> int:
-    from .validate import as_json, validate
+    from .validate import MARKDOWN_TAG, as_json, validate, validation_markdown
 
-    seeds = _positive_int(args.seeds, "seeds")
+    if args.markdown is not None:  # fail on a bad doc path before minutes of runs
+        from .docblocks import read_block
+
+        read_block(args.markdown, MARKDOWN_TAG)
     _warn_if_model_changed()
-    results = validate(seeds, workers=_positive_int(args.workers, "workers"))
+    results = validate(args.seeds, workers=args.workers, backend=args.backend, scheduler=args.scheduler)
     if args.json:
         print(json.dumps(as_json(results), default=_jsonable))
     else:
         for r in results:
             print(r.line())
-        print(f"{sum(r.passed for r in results)}/{len(results)} patterns pass (seeds 1..{seeds})")
+        print(f"{sum(r.passed for r in results)}/{len(results)} patterns pass (seeds 1..{args.seeds})")
+    if args.markdown is not None:
+        from .docblocks import write_block
+
+        path = write_block(args.markdown, MARKDOWN_TAG, validation_markdown(results))
+        print(f"wrote {path}", file=sys.stderr if args.json else sys.stdout)
     return 0 if all(r.passed for r in results) else 1
 
 
 def _warn_if_model_changed() -> None:
-    import sys
-
+    """Warn when the model behaves differently from the one the calibration was fitted on."""
     from .calibrate import model_fingerprint, read_calibration
 
     fitted = read_calibration().get("model_fingerprint")
     if fitted and fitted != model_fingerprint():
         print(
-            "siyi: warning: the model code changed since the calibration was fitted; consider `siyi calibrate`",
+            "siyi: warning: the model behaves differently from the one the calibration was fitted on "
+            "(behaviour fingerprint changed); consider `siyi calibrate`",
             file=sys.stderr,
         )
 
@@ -78,33 +111,56 @@ def _jsonable(value):
 def _cmd_case(args) -> int:
     from .cases import format_case, run_case
 
-    seed = int(args.seed) if str(args.seed).isdigit() else None
-    if seed is None:
-        raise ValueError(f"invalid seed {args.seed!r}: must be a non-negative integer")
-    out = run_case(args.name, seed)
+    out = run_case(args.name, args.seed)
     print(json.dumps(out, default=_jsonable) if args.json else format_case(out))
     return 0
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "calibrate", help="fit the free parameters to the 2020 totals and write data/calibration_2020.json"
+        "calibrate",
+        help="fit the free parameters to the 2020 totals (writes results/calibration_2020.json; --install replaces "
+        "the shipped one)",
     )
-    p.add_argument("--workers", default="2", help="parallel processes (default 2)")
-    p.add_argument("--replications", default="4", help="own seeds per candidate (default 4)")
-    p.add_argument("--points", default="16", help="design points per round (default 16)")
-    p.add_argument("--out", default=None, help="write the record here instead of the package data file")
+    _add_runner(p)
+    p.add_argument("--replications", type=positive_int, default=4, help="own seeds per candidate (default 4)")
+    p.add_argument("--points", type=positive_int, default=16, help="design points per round (default 16)")
+    p.add_argument("--out", default=None, help="write the record here (default results/calibration_2020.json)")
+    p.add_argument(
+        "--install",
+        action="store_true",
+        help="replace the shipped siyi_sim/data/calibration_2020.json, which every scenario applies",
+    )
     p.add_argument("--no-holdout", action="store_true", help="skip the 10-seed hold-out check")
+    p.add_argument(
+        "--report",
+        nargs="?",
+        const=DEFAULT_CALIBRATION_DOC,
+        default=None,
+        metavar="MARKDOWN",
+        help=f"fit nothing: write the calibration file's tables into MARKDOWN (default {DEFAULT_CALIBRATION_DOC})",
+    )
+    p.add_argument(
+        "--calibration", default=None, metavar="FILE", help="calibration file for --report (default: the shipped one)"
+    )
     p.set_defaults(func=_cmd_calibrate)
 
     p = subparsers.add_parser("validate", help="check patterns P1-P6 (exit 1 if any fails)")
     p.add_argument("--json", action="store_true", help='print {"patterns": [...]} as JSON')
-    p.add_argument("--seeds", default="10", help="use seeds 1..N (default 10)")
-    p.add_argument("--workers", default="2", help="parallel processes (default 2)")
+    p.add_argument("--seeds", type=int_type("seeds", minimum=1), default=10, help="use seeds 1..N (default 10)")
+    _add_runner(p)
+    p.add_argument(
+        "--markdown",
+        nargs="?",
+        const=DEFAULT_VALIDATION_DOC,
+        default=None,
+        metavar="MARKDOWN",
+        help=f"also write the results table into MARKDOWN (default {DEFAULT_VALIDATION_DOC})",
+    )
     p.set_defaults(func=_cmd_validate)
 
     p = subparsers.add_parser("case", help="replay a case of the seed: zhongchuan, quanzheng, yuanxiu")
     p.add_argument("name", help="zhongchuan | quanzheng | yuanxiu")
-    p.add_argument("--seed", default="1", help="non-negative integer seed")
+    p.add_argument("--seed", type=int_type("seed", minimum=0), default=1, help="non-negative integer seed")
     p.add_argument("--json", action="store_true", help="print the replay as JSON")
     p.set_defaults(func=_cmd_case)

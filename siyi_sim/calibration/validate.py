@@ -1,4 +1,4 @@
-"""Validation: measure patterns P1–P6 of MODEL.md §1 on seeds not used to fit.
+"""Validation: measure patterns P1–P6 (docs/validation.md) on seeds not used to fit.
 
 Each pattern is measured from the real mechanisms on seeds ``1..N`` (the calibration fits on
 ``FIT_SEEDS`` = 1001.., so these are out-of-sample), and reported with what was measured, the
@@ -25,24 +25,26 @@ target, the seeds and pass/fail:
 
 Every run is in the calibrated world (the values of ``data/calibration_2020.json``, which
 ``scenario_config`` applies under every scenario; ``run_measured`` applies them explicitly too),
-so every comparison is on the same firms, cadres and policies.
+so every comparison is on the same firms, cadres and policies. ``measure_all`` runs all arms of all
+seeds on the experiments runner (``runs.run_in_order``: local pool or Dask, results in task order).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 
+from ..analysis.stats import standard_error
 from ..catalog import DEPT, ISSUE
 from ..events import IssueResolved, MeetingAttended, PlacementStarted
 from ..issues import RESOLVED
 from ..metrics import first_sensitive_days
 from .calibrate import TARGETS, TOLERANCE, mean_totals, relative_errors
+from .runs import run_in_order
 
 P3_WINDOW = (5.0, 10.0)
 P3_MIN_FEAR_DELAY = 1.0  # days: it is fear that delays (other owners open up sooner)
@@ -208,30 +210,27 @@ def _median_days(days: Sequence[float | None]) -> float:
 # --- the patterns -----------------------------------------------------------------------------
 
 
-def _pool(workers: int):
-    return ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+#: The runs every validation needs, per seed: three scenarios and the P2 counterfactual.
+VALIDATION_ARMS = ("campaign_2020", "baseline", "no_safeguards", "p2_counterfactual")
 
 
-def measure_all(seeds: Sequence[int], workers: int = 2) -> list[PatternResult]:
+def _measure(job: tuple[str, int]) -> dict[str, Any]:
+    """One validation run (module-level, so the runner's workers can unpickle it)."""
+    arm, seed = job
+    if arm == "p2_counterfactual":
+        return legacy_chain_counterfactual(seed)
+    return run_measured(arm, seed)
+
+
+def measure_all(
+    seeds: Sequence[int], workers: int = 2, backend: str = "local", scheduler: str | None = None
+) -> list[PatternResult]:
+    """Run every arm on every seed on the experiments runner, then measure P1–P6."""
     seeds = [int(s) for s in seeds]
-    jobs = (
-        [("campaign_2020", s) for s in seeds] + [("baseline", s) for s in seeds] + [("no_safeguards", s) for s in seeds]
-    )
-    pool = _pool(workers)
-    try:
-        if pool:
-            runs_f = [pool.submit(run_measured, name, s) for name, s in jobs]
-            p2_f = [pool.submit(legacy_chain_counterfactual, s) for s in seeds]
-            runs = [f.result() for f in runs_f]
-            p2 = [f.result() for f in p2_f]
-        else:
-            runs = [run_measured(name, s) for name, s in jobs]
-            p2 = [legacy_chain_counterfactual(s) for s in seeds]
-    finally:
-        if pool:
-            pool.shutdown()
+    jobs = [(arm, s) for arm in VALIDATION_ARMS for s in seeds]
+    results = run_in_order(_measure, jobs, workers, backend, scheduler)
     n = len(seeds)
-    campaign, baseline, nosafe = runs[:n], runs[n : 2 * n], runs[2 * n :]
+    campaign, baseline, nosafe, p2 = (results[i * n : (i + 1) * n] for i in range(len(VALIDATION_ARMS)))
     return [
         p1_aggregates(campaign, seeds),
         p2_stuck_chains(p2, seeds),
@@ -404,7 +403,7 @@ def p6_mindset_spillover(campaign: list[dict], baseline: list[dict], seeds: list
     speed_c, speed_b = _mean(campaign, "mean_department_speed"), _mean(baseline, "mean_department_speed")
     gain = float(np.mean(gains)) if gains else 0.0
     diff = np.array(never_c) - np.array(never_b)
-    se = float(np.std(diff, ddof=1) / math.sqrt(len(diff))) if len(diff) > 1 else math.inf
+    se = standard_error(diff) if len(diff) > 1 else math.inf
     measured = {
         "placed_cadre_attitude_gain": round(gain, 4),
         "department_speed_campaign": round(speed_c, 4),
@@ -427,12 +426,14 @@ def p6_mindset_spillover(campaign: list[dict], baseline: list[dict], seeds: list
     return PatternResult("P6", "mindset spillover (never-placed firms)", passed, measured, target, seeds)
 
 
-def validate(seeds: int | Sequence[int] = 10, workers: int = 2) -> list[PatternResult]:
+def validate(
+    seeds: int | Sequence[int] = 10, workers: int = 2, backend: str = "local", scheduler: str | None = None
+) -> list[PatternResult]:
     """Measure P1–P6 on seeds ``1..seeds`` (or the given list)."""
     seed_list = list(range(1, int(seeds) + 1)) if isinstance(seeds, int) else list(seeds)
     if not seed_list:
         raise ValueError("validate needs at least one seed")
-    return measure_all(seed_list, workers)
+    return measure_all(seed_list, workers, backend, scheduler)
 
 
 def _plain(value: Any) -> Any:
@@ -467,3 +468,19 @@ def markdown_table(report: dict[str, Any]) -> str:
     lines.append("")
     lines.append(f"Seeds: {', '.join(map(str, seeds))}.")
     return "\n".join(lines)
+
+
+MARKDOWN_TAG = "siyi validate --markdown"
+
+
+def validation_markdown(results: list[PatternResult]) -> str:
+    """The generated section of docs/validation.md: the table, the seeds and the calibration used."""
+    from .calibrate import read_calibration
+
+    record = read_calibration()
+    passed = sum(r.passed for r in results)
+    return (
+        markdown_table(as_json(results))
+        + f"\n\n{passed}/{len(results)} patterns pass. Measured with `siyi validate --markdown` on the "
+        f"calibration of {record['date'][:10]} (behaviour fingerprint `{record['model_fingerprint']}`)."
+    )

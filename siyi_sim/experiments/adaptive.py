@@ -75,11 +75,6 @@ def next_replications(current: int, assessment: Assessment, max_reps: int) -> in
 
 
 def _replications_for(sd: float, halfwidth: float, n_now: int) -> int:
-    from scipy import stats
+    from ..analysis.stats import replications_for
 
-    n = max(2, n_now)
-    while n < 1_000_000:
-        if stats.t.ppf(0.975, n - 1) * sd / math.sqrt(n) <= halfwidth:
-            return n
-        n = n + 1 if n < 100 else int(n * 1.05) + 1
-    return n
+    return replications_for(sd, halfwidth, n_now)

@@ -26,24 +26,16 @@ PAIR_ON = ["point", "replication", "days"]
 
 def paired_ci(diffs: Sequence[float] | np.ndarray, level: float = 0.95) -> dict[str, float]:
     """Mean, sd and t-interval of paired differences (NaNs dropped); n < 2 gives a NaN interval."""
-    from scipy import stats
+    from ..analysis.stats import t_interval
 
-    d = np.asarray(diffs, dtype=float)
-    d = d[~np.isnan(d)]
-    n = int(d.size)
-    mean = float(d.mean()) if n else math.nan
-    sd = float(d.std(ddof=1)) if n >= 2 else math.nan
-    if n >= 2:
-        half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
-    else:
-        half = math.nan
+    ci = t_interval(diffs, level)
     return {
-        "n_pairs": n,
-        "diff_mean": mean,
-        "diff_sd": sd,
-        "ci_low": mean - half,
-        "ci_high": mean + half,
-        "ci_halfwidth": half,
+        "n_pairs": ci.n,
+        "diff_mean": ci.mean,
+        "diff_sd": ci.sd,
+        "ci_low": ci.low,
+        "ci_high": ci.high,
+        "ci_halfwidth": ci.halfwidth,
     }
 
 
