@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import warnings
 
@@ -76,7 +77,7 @@ def test_quadrant_axes_never_magnify_a_small_difference_unannounced(runs_and_dai
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     assert x1 - x0 >= 0.1 - 1e-12 and y1 - y0 >= 0.1 - 1e-12, "a tenth of the 0-1 scale at least"
-    assert 0 <= y0 and y1 <= 1
+    assert y0 >= 0 and y1 <= 1
     text = _texts(fig)
     assert "clear but not close" in text
     assert f"y {y0:.2f}–{y1:.2f}" in text, "the note states the window the axis shows"
@@ -101,7 +102,7 @@ def test_forest_panels_follow_the_registry_and_colour_by_policy_direction(runs_a
     for ax in visible:  # readable ticks: no two tick labels overlap
         boxes = [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text() and t.get_visible()]
         assert len(boxes) >= 2
-        for a, b in zip(boxes, boxes[1:], strict=False):
+        for a, b in itertools.pairwise(boxes):
             assert not a.overlaps(b), [t.get_text() for t in ax.get_xticklabels()]
 
 
@@ -157,7 +158,7 @@ def test_network_is_drawn_per_department_from_the_ties(replays):
     nodes, links = figures.department_ties(model)
     g = model.trust_graph
     tied_firms = {n for u, v, d in g.edges(data=True) if d.get("kind") == "tie" for n in (u, v) if n.startswith("f")}
-    assert 0 < nodes["firms"].sum() and nodes["firms"].max() <= len(tied_firms)
+    assert nodes["firms"].sum() > 0 and nodes["firms"].max() <= len(tied_firms)
     assert (links["firms"] > 0).all()
     fig = figures.trust_network(model)
     text = _texts(fig)
@@ -206,7 +207,7 @@ def test_save_figure_writes_png_and_svg_atomically(runs_and_daily, tmp_path):
 
 
 def test_kaplan_meier_matches_hand_computation():
-    # times 1,2,2,3(censored),4 -> S(1)=4/5, S(2)=4/5*1/3... at risk at 2: 4, events 2 -> 0.8*0.5=0.4; at 4: 1 at risk -> 0
+    # times 1,2,2,3(censored),4: S(1)=4/5; at 2: 4 at risk, 2 events -> 0.8*0.5=0.4; at 4: 1 at risk -> 0
     t, s = figures.kaplan_meier([1, 2, 2, 3, 4], [True, True, True, False, True])
     assert np.allclose(t, [0, 1, 2, 4]) and np.allclose(s, [1, 0.8, 0.4, 0.0])
 
