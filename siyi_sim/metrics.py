@@ -13,6 +13,7 @@ dashboard read it, so a new indicator is added here once.
 from __future__ import annotations
 
 import math
+import os
 import unicodedata
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -152,6 +153,14 @@ def indicator(key: str) -> Indicator:
 def check_lang(lang: str) -> str:
     if lang not in LANGS:
         raise ValueError(f"unknown lang {lang!r} (known: {', '.join(LANGS)})")
+    return lang
+
+
+def default_lang() -> str:
+    """The language of tables and briefs when none is given: ``SIYI_LANG`` (en or zh), else English."""
+    lang = os.environ.get("SIYI_LANG", "").strip() or "en"
+    if lang not in LANGS:
+        raise ValueError(f"SIYI_LANG {lang!r} is not a known language (known: {', '.join(LANGS)})")
     return lang
 
 

@@ -276,8 +276,8 @@ def clear_close_quadrant(
                 fontsize=10,
                 color=WORSE_COLOR,
             )
-        ax.set_xlabel(f"{tr(lang, 'Closeness', '亲')} — {metric_label(closeness, lang)}")
-        ax.set_ylabel(f"{tr(lang, 'Clearness', '清')} — {metric_label(clarity, lang)}")
+        ax.set_xlabel(metric_label(closeness, lang))
+        ax.set_ylabel(metric_label(clarity, lang))
         ax.set_title(tr(lang, "Clear and close? Each policy against the baseline", "清上加亲？各政策与基线比较"))
         ax.legend(
             loc="upper left",

@@ -16,6 +16,7 @@ import io
 import os
 import warnings
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -135,7 +136,7 @@ CJK_FONTS = (
     "Droid Sans Fallback",
 )
 
-RC = {
+RC: dict[str, Any] = {
     "figure.dpi": 110,
     "savefig.dpi": 150,
     "figure.facecolor": "white",
@@ -245,7 +246,7 @@ def _rc() -> dict:
     return rc
 
 
-def new_figure(width: float = 8.0, height: float = 5.0, **subplots) -> tuple[Figure, object]:
+def new_figure(width: float = 8.0, height: float = 5.0, **subplots: Any) -> tuple[Figure, Any]:
     """A Figure (not attached to pyplot, so nothing leaks between calls) with our style."""
     with plt.rc_context(_rc()):
         fig = Figure(figsize=(width, height), layout="constrained")
