@@ -288,6 +288,7 @@ def brief_zh(smoke_dir, tmp_path_factory):
 
 def test_chinese_brief_speaks_chinese_with_a_cjk_font_stack(brief_zh):
     page = (brief_zh / "brief.html").read_text(encoding="utf-8")
+    assert "CJK" in (brief_zh / "fig1_clear_close.svg").read_text(encoding="utf-8"), "figures drawn in Chinese"
     assert '<html lang="zh-CN">' in page
     assert "font-family:'Noto Sans CJK SC'" in page, "CJK fonts first in the Chinese stack"
     assert "主要发现" in page and "模拟了什么" in page and "四帮一体验" in page
@@ -342,3 +343,17 @@ def test_brief_opens_in_chromium(lang, heading, term, brief, brief_zh, tmp_path)
     assert shot.read_bytes().startswith(b"\x89PNG")
     if lang == "zh":
         assert cjk, "the page finds a CJK font for Chinese text"
+
+
+def test_without_a_cjk_font_the_chinese_brief_warns_once_and_draws_english_figures(
+    smoke_dir, tmp_path, monkeypatch, capsys
+):
+    from siyi_sim.analysis import style
+
+    monkeypatch.setattr(style, "cjk_font", lambda: None)
+    assert main(["brief", str(smoke_dir), "--out", str(tmp_path / "b"), "--lang", "zh", "--no-replay"]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("siyi: warning: no CJK font"), err
+    svg = (tmp_path / "b" / "fig1_clear_close.svg").read_text(encoding="utf-8")
+    assert "<svg" in svg and "CJK" not in svg, "no CJK glyph drawn (SVG glyph ids name their font)"
+    assert '<html lang="zh-CN">' in (tmp_path / "b" / "brief.html").read_text(encoding="utf-8")
