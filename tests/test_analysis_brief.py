@@ -120,6 +120,12 @@ def test_brief_states_provenance(smoke_dir, brief):
     assert ", ".join(map(str, manifest["seeds"]["seeds"])) in page
     assert "replay reproduces the stored rows: yes" in page
     assert (brief / "findings.csv").stat().st_size > 0
+    provenance = page[page.index('id="provenance"') :]
+    calibration = json.loads((ROOT / "siyi_sim" / "data" / "calibration_2020.json").read_text())
+    assert calibration["model_fingerprint"] in provenance
+    assert "population.n_cadres=300" in provenance, "the overrides"
+    for key, value in calibration["values"].items():  # the effective configuration includes the calibration
+        assert f"{key}={value!r}" in provenance
 
 
 # --- bad input: one line, exit 2, nothing written -------------------------------------------------
@@ -153,6 +159,11 @@ def test_results_directory_without_finished_runs(smoke_dir, tmp_path, capsys):
     fresh.mkdir()
     shutil.copy(smoke_dir / "manifest.json", fresh / "manifest.json")
     _fails(capsys, ["brief", str(fresh), "--out", str(tmp_path / "b")], tmp_path / "b", "no finished runs")
+
+
+def test_pdf_without_chromium(smoke_dir, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    _fails(capsys, ["brief", str(smoke_dir), "--out", str(tmp_path / "b"), "--pdf"], tmp_path / "b", "Chromium")
 
 
 def test_unknown_metric(smoke_dir, tmp_path, capsys):
