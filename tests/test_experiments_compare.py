@@ -107,7 +107,7 @@ def test_adaptive_replication_says_when_it_hits_max_reps_and_resumes_to_the_same
     plan = parse_plan(ADAPTIVE, "a.toml")
     kw = dict(validate=False, run_fn=synthetic_run, progress=False, target=Target("y", 0.01), max_reps=7)
     report = run_sweep(plan, tmp_path / "out", **kw)
-    assert report.adaptive.startswith("target NOT reached: stopped at --max-reps 7")
+    assert report.adaptive.startswith("target NOT reached: stopped at the cap of 7 replications")
     assert report.replications == 7 and len(load_runs(tmp_path / "out")) == 21
     again = run_sweep(plan, tmp_path / "out", **kw)
     assert again.ran == 0 and again.replications == 7

@@ -38,10 +38,35 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+#: Documented maxima (docs/experiments.md); each can be raised with a ``Limits`` argument (CLI flags
+#: ``--max-runs``, ``--max-points``, ``--max-file-bytes``). They are checked before anything is built.
+MAX_RUNS = 1_000_000
+MAX_POINTS = 10_000  # scenarios x points
+MAX_FILE_BYTES = 1024 * 1024
+MAX_SEED = 2**63 - 1  # seeds are Python ints in 0 .. 2**63-1 (int64 in Parquet, exact everywhere)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps that keep a plan from exhausting memory or disk before anything is written."""
+
+    max_runs: int = MAX_RUNS
+    max_points: int = MAX_POINTS
+    max_file_bytes: int = MAX_FILE_BYTES
+
+    def __post_init__(self) -> None:
+        for name in ("max_runs", "max_points", "max_file_bytes"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"invalid {name} {value!r}: must be a positive integer")
+
+
 _TOP_LEVEL = {"experiment", "set", "grid", "points", "variants", "keep"}
 _EXPERIMENT_KEYS = {"name", "description", "scenarios", "replications", "base_seed", "days"}
 _VARIANT_KEYS = {"scenario", "set", "description"}
 _KEEP_KEYS = {"summary", "daily"}
+_DAILY_IDENTITY = {"day", "run_key", "scenario", "point", "replication", "seed"}
+_MAX_KEY_DEPTH = 4  # parameters are section.key; a little room for mistakes that get a clear error
 
 
 @dataclass(frozen=True)
@@ -85,29 +110,36 @@ class Plan:
     def with_replications(self, replications: int) -> Plan:
         from dataclasses import replace
 
-        return replace(self, replications=_positive_int(replications, "replications"))
+        replications = _positive_int(replications, "replications")
+        if self.base_seed + replications - 1 > MAX_SEED:
+            raise ValueError(f"replications {replications}: base_seed + replications - 1 exceeds the largest seed 2**63-1")
+        return replace(self, replications=replications)
 
 
-def load_plan(path: str | Path) -> Plan:
-    """Read and check an experiment file; every problem is a one-line ``ValueError``."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ValueError(f"experiment file {str(path)!r} not found") from None
-    except IsADirectoryError:
-        raise ValueError(f"experiment file {str(path)!r} is a directory") from None
-    except UnicodeDecodeError:
-        raise ValueError(f"experiment file {str(path)!r} is not UTF-8 text") from None
-    return parse_plan(text, source_path=str(path))
+def load_plan(path: str | Path, limits: Limits | None = None) -> Plan:
+    """Read and check an experiment file; every problem is a one-line ``ValueError``.
+
+    Only a regular file up to ``limits.max_file_bytes`` is read (``/dev/zero`` or a FIFO is refused
+    unread).
+    """
+    from ..io import read_input_text
+
+    limits = limits or Limits()
+    text = read_input_text(path, "experiment file", limits.max_file_bytes)
+    return parse_plan(text, source_path=str(path), limits=limits)
 
 
-def parse_plan(text: str, source_path: str | None = None) -> Plan:
+def parse_plan(text: str, source_path: str | None = None, limits: Limits | None = None) -> Plan:
     where = source_path or "experiment text"
+    limits = limits or Limits()
+    if len(text.encode()) > limits.max_file_bytes:
+        raise ValueError(f"{where}: {len(text.encode())} bytes, more than the limit of {limits.max_file_bytes}")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ValueError(f"malformed TOML in {where}: {_one_line(err)}") from None
+    except RecursionError:
+        raise ValueError(f"malformed TOML in {where}: tables or arrays nested too deeply") from None
     _no_unknown(data, _TOP_LEVEL, "top-level table", where)
     exp = data.get("experiment")
     if not isinstance(exp, dict):
@@ -128,12 +160,28 @@ def parse_plan(text: str, source_path: str | None = None) -> Plan:
         raise ValueError(f"{where}: experiment.replications is missing")
     replications = _positive_int(exp["replications"], "experiment.replications", where)
     base_seed = _int(exp.get("base_seed", 0), "experiment.base_seed", where, minimum=0)
+    if base_seed + replications - 1 > MAX_SEED:
+        raise ValueError(
+            f"{where}: experiment.base_seed + replications - 1 = {base_seed + replications - 1} exceeds the largest "
+            f"seed 2**63-1"
+        )
     days = exp.get("days")
     if days is not None:
         days = _int(days, "experiment.days", where, minimum=1)
 
     overrides = _flat_scalars(data.get("set", {}), "[set]", where)
-    points = _points(data, where)
+    points = _points(data, where, limits.max_points // len(scenarios) or 1)
+    cells = len(scenarios) * len(points)
+    if cells > limits.max_points:
+        raise ValueError(
+            f"{where}: {len(scenarios)} scenarios x {len(points)} points = {cells} cells, more than the limit of "
+            f"{limits.max_points} (raise it with max_points)"
+        )
+    if cells * replications > limits.max_runs:
+        raise ValueError(
+            f"{where}: {cells} cells x {replications} replications = {cells * replications} runs, more than the limit "
+            f"of {limits.max_runs} (raise it with max_runs)"
+        )
     variants = _variants(data.get("variants", {}), where)
     keep_summary, keep_daily = _keep(data.get("keep", {}), where)
     return Plan(
@@ -153,7 +201,7 @@ def parse_plan(text: str, source_path: str | None = None) -> Plan:
     )
 
 
-def _points(data: dict, where: str) -> tuple[dict[str, Any], ...]:
+def _points(data: dict, where: str, max_points: int) -> tuple[dict[str, Any], ...]:
     if "grid" in data and "points" in data:
         raise ValueError(f"{where}: use either [grid] or [[points]], not both")
     if "grid" in data:
@@ -166,11 +214,20 @@ def _points(data: dict, where: str) -> tuple[dict[str, Any], ...]:
             if len(set(map(repr, values))) != len(values):
                 raise ValueError(f"{where}: grid value of {key!r} lists a value twice")
         keys = list(grid)
+        size = math.prod(len(v) for v in grid.values())
+        if size > max_points:
+            shape = " x ".join(str(len(v)) for v in grid.values())
+            raise ValueError(
+                f"{where}: [grid] of {shape} = {size} points is more than the limit for these scenarios ({max_points}; "
+                "raise it with max_points)"
+            )
         return tuple(dict(zip(keys, combo)) for combo in itertools.product(*(grid[k] for k in keys))) or ({},)
     if "points" in data:
         raw = data["points"]
         if not isinstance(raw, list) or not raw or not all(isinstance(p, dict) for p in raw):
             raise ValueError(f"{where}: [[points]] must be one or more tables of parameter = value")
+        if len(raw) > max_points:
+            raise ValueError(f"{where}: {len(raw)} [[points]], more than the limit of {max_points} (raise max_points)")
         points = tuple(_flat_scalars(p, f"point {i + 1}", where) for i, p in enumerate(raw))
         seen = set()
         for i, p in enumerate(points):
@@ -213,6 +270,9 @@ def _keep(raw: Any, where: str) -> tuple[tuple[str, ...] | None, tuple[str, ...]
         return summary, "all"
     if not isinstance(daily, list) or not all(isinstance(k, str) for k in daily):
         raise ValueError(f'{where}: keep.daily must be a list of daily column names or "all"')
+    for name in daily:
+        if name in _DAILY_IDENTITY:
+            raise ValueError(f"{where}: keep.daily lists {name!r}, which every daily file holds anyway; remove it")
     return summary, tuple(dict.fromkeys(daily))
 
 
@@ -220,6 +280,8 @@ def _flat(raw: Any, what: str, where: str, prefix: str = "") -> dict[str, Any]:
     """TOML turns ``trust.alpha = 1`` into nested tables; flatten them back to dotted keys."""
     if not isinstance(raw, dict):
         raise ValueError(f"{where}: {what} must be a table of parameter = value")
+    if prefix.count(".") >= _MAX_KEY_DEPTH:
+        raise ValueError(f"{where}: {what} key {prefix[:60]!r}... is nested too deeply to be a parameter")
     flat = {}
     for key, value in raw.items():
         full = f"{prefix}{key}"

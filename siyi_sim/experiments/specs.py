@@ -27,6 +27,7 @@ class Cell:
     overrides: dict[str, Any]
     days: int | None
     params: dict[str, Any]  # value of each varying parameter, as the run used it
+    memory_bytes: int = 0  # estimated peak of one run (0: not estimated, e.g. a synthetic model)
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,7 @@ def _validated_cell(plan: Plan, scenario: str, base: str, point: int, merged: di
     for key in merged:
         if key not in known:
             raise ValueError(f"{where}: unknown parameter {key!r}; write it as section.key (see `siyi params`)")
+    check_value_types(merged, where)
     context = f"scenario {scenario!r}" + (f", point {point + 1}" if len(plan.points) > 1 else "")
     try:
         config = scenario_config(base, merged, plan.days)
@@ -155,7 +157,20 @@ def _validated_cell(plan: Plan, scenario: str, base: str, point: int, merged: di
     flat = config.flat()
     canonical = {key: flat[key] for key in merged}
     params = {key: flat[key] for key in plan.point_keys}
-    return Cell(scenario, base, point, canonical, int(config.run.days), params)
+    from .memory import run_memory_bytes
+
+    return Cell(scenario, base, point, canonical, int(config.run.days), params, run_memory_bytes(flat))
+
+
+def check_value_types(overrides: dict[str, Any], where: str = "overrides") -> None:
+    """Booleans are not numbers: ``trust.alpha = true`` is refused, not run as 1."""
+    from ..config import Config
+
+    defaults = Config().flat()
+    for key, value in overrides.items():
+        if key in defaults and isinstance(value, bool) != isinstance(defaults[key], bool):
+            wanted = "true or false" if isinstance(defaults[key], bool) else "a number"
+            raise ValueError(f"{where}: {key} must be {wanted}, not {value!r}")
 
 
 def _check_distinct(plan: Plan, plan_cells: list[Cell], where: str) -> None:
