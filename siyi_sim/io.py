@@ -20,6 +20,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from .errors import ParameterError
+
 TEMP_PREFIX = ".tmp-"
 _counter = itertools.count()
 
@@ -50,17 +52,17 @@ def check_output_dir(path: str | os.PathLike, name: str = "out") -> Path:
     path = Path(path)
     if path.exists():
         if not path.is_dir():
-            raise ValueError(f"{name} {str(path)!r} exists and is not a directory")
+            raise ParameterError(name, f"{{name}} {_brace(path)!r} exists and is not a directory")
         if not os.access(path, os.W_OK | os.X_OK):
-            raise ValueError(f"{name} {str(path)!r} is not writable")
+            raise ParameterError(name, f"{{name}} {_brace(path)!r} is not writable")
         return path
     ancestor = path.parent
     while not ancestor.exists() and ancestor != ancestor.parent:
         ancestor = ancestor.parent
     if not ancestor.is_dir():
-        raise ValueError(f"cannot create {name} {str(path)!r}: {str(ancestor)!r} is not a directory")
+        raise ParameterError(name, f"cannot create {{name}} {_brace(path)!r}: {_brace(ancestor)!r} is not a directory")
     if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise ValueError(f"cannot create {name} {str(path)!r}: {str(ancestor)!r} is not writable")
+        raise ParameterError(name, f"cannot create {{name}} {_brace(path)!r}: {_brace(ancestor)!r} is not writable")
     return path
 
 
@@ -139,4 +141,11 @@ def refuse_store_path(path: str | os.PathLike, name: str = "out") -> None:
     """Our outputs never overwrite a results folder's own files (its manifest, rows, series)."""
     owner = store_file_owner(path)
     if owner is not None:
-        raise ValueError(f"{name} {str(path)!r} is a file of the results folder {str(owner)!r}; choose another path")
+        raise ParameterError(
+            name, f"{{name}} {_brace(path)!r} is a file of the results folder {_brace(owner)!r}; choose another path"
+        )
+
+
+def _brace(path: str | os.PathLike) -> str:
+    """A path safe inside a ``ParameterError`` template."""
+    return str(path).replace("{", "{{").replace("}", "}}")

@@ -19,6 +19,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ..errors import ParameterError
+from ..io import _brace
 from .execute import ID_COLUMNS, TIMING_PREFIX
 
 PAIR_ON = ["point", "replication", "days"]
@@ -79,8 +81,10 @@ def paired_comparison(
         raise ValueError("no finished runs to compare")
     scenarios = list(dict.fromkeys(runs["scenario"]))
     if baseline not in scenarios:
-        raise ValueError(
-            f"baseline scenario {baseline!r} is not in the results (scenarios: {', '.join(scenarios)}); use --baseline"
+        raise ParameterError(
+            "baseline",
+            f"baseline scenario {_brace(baseline)!r} is not in the results (scenarios: {_brace(', '.join(scenarios))}); "
+            "choose another {name}",
         )
     metrics = check_metrics(runs, metrics)
     params = [c for c in runs.columns if "." in c]

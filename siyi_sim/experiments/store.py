@@ -45,7 +45,8 @@ from typing import IO, Any
 
 import pandas as pd
 
-from ..io import STORE_MARKER, TEMP_PREFIX, atomic_write, atomic_write_bytes, atomic_write_text
+from ..errors import ParameterError
+from ..io import STORE_MARKER, TEMP_PREFIX, _brace, atomic_write, atomic_write_bytes, atomic_write_text
 from .keys import canonical_json, run_key, seed_for
 
 TIMING_PREFIX = "timing_"  # wall-clock columns: measurements of the machine, not results
@@ -95,17 +96,21 @@ def check_same_experiment(path: str | Path, design_hash: str, name: str) -> dict
             )
         ]
         if foreign:
-            raise ValueError(
-                f"out {str(path)!r} is not empty and holds no sweep manifest (found {foreign[0]!r}); use a new directory"
+            raise ParameterError(
+                "out",
+                f"{{name}} {_brace(path)!r} is not empty and holds no sweep manifest (found {_brace(foreign[0])!r}); "
+                "use a new directory",
             )
         return None
     _check_format(path, manifest)
     held = manifest.get("experiment")
     held = held if isinstance(held, dict) else {}
     if held.get("design_hash") != design_hash:
-        raise ValueError(
-            f"out {str(path)!r} holds a different experiment ({held.get('name', '?')!r}, design "
-            f"{str(held.get('design_hash', '?'))[:12]}); this one is {name!r}, design {design_hash[:12]}: use another out"
+        raise ParameterError(
+            "out",
+            f"{{name}} {_brace(path)!r} holds a different experiment ({_brace(str(held.get('name', '?')))!r}, design "
+            f"{_brace(str(held.get('design_hash', '?'))[:12])}); this one is {_brace(name)!r}, design {design_hash[:12]}: "
+            "use another {name}",
         )
     return manifest
 
@@ -367,12 +372,12 @@ class ResultStore:
             self.path.mkdir(parents=True, exist_ok=True)
             handle = open(self.path / LOCK_FILE, "a+")
         except OSError as err:
-            raise ValueError(f"cannot write out {str(self.path)!r}: {err.strerror or err}") from None
+            raise ParameterError("out", f"cannot write {{name}} {_brace(self.path)!r}: {_brace(err.strerror or err)}") from None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.close()
-            raise ValueError(f"out {str(self.path)!r} is in use by another running sweep") from None
+            raise ParameterError("out", f"{{name}} {_brace(self.path)!r} is in use by another running sweep") from None
         self._lock = handle
 
     def open(self, manifest: dict[str, Any] | None = None, repair: bool = False) -> None:
@@ -385,7 +390,7 @@ class ResultStore:
             (self.path / DAILY_DIR).mkdir(exist_ok=True)
             (self.path / PARTS_DIR).mkdir(exist_ok=True)
         except OSError as err:
-            raise ValueError(f"cannot write out {str(self.path)!r}: {err.strerror or err}") from None
+            raise ParameterError("out", f"cannot write {{name}} {_brace(self.path)!r}: {_brace(err.strerror or err)}") from None
         self._remove_temporaries()
         found = scan(self.path, manifest)
         if repair:

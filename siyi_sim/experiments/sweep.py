@@ -19,7 +19,8 @@ from typing import Any
 from .adaptive import Target, assess, next_replications
 from .execute import execute
 from .manifest import new_manifest, set_replications, utc_now
-from ..io import check_output_dir, refuse_store_path
+from ..errors import ParameterError
+from ..io import _brace, check_output_dir, refuse_store_path
 from .memory import available_memory_bytes
 from .plan import MAX_RUNS, Plan
 from .progress import Progress
@@ -69,9 +70,9 @@ class Prepared:
 def prepare(plan: Plan, out: str | Path, validate: bool = True, max_runs: int = MAX_RUNS) -> Prepared:
     """Validate ``plan`` against the model and ``out`` (read-only; repeated under the lock)."""
     if str(out) == "":
-        raise ValueError("out must name a folder, not be empty")
+        raise ParameterError("out", "{name} must name a folder, not be empty")
     if Path(out).resolve() == Path("/"):
-        raise ValueError("out '/' is the root folder; choose a folder of its own")
+        raise ParameterError("out", "{name} '/' is the root folder; choose a folder of its own")
     plan_cells = cells(plan, validate)
     design = plan_design_hash(plan, plan_cells)
     check_output_dir(out, name="out")
@@ -112,35 +113,40 @@ def check_target(
     plan = prepared.plan
     if target is None:
         if max_reps is not None:
-            raise ValueError("max_reps only makes sense with a target (KEY=HALFWIDTH)")
+            raise ParameterError("max_reps", "{name} only makes sense with {target} KEY=HALFWIDTH", ("target",))
         return None
     if baseline not in plan.scenarios:
-        raise ValueError(
-            f"target compares against baseline {baseline!r}, which is not in experiment.scenarios; choose another baseline"
+        raise ParameterError(
+            "baseline",
+            f"target compares against {{name}} {_brace(baseline)!r}, which is not in experiment.scenarios",
         )
     if len(plan.scenarios) < 2:
-        raise ValueError("target needs at least one scenario besides the baseline")
+        raise ParameterError("target", "{name} needs at least one scenario besides the baseline")
     kept = plan.keep_summary
     if kept is not None and target.metric not in kept:
-        raise ValueError(f"target metric {target.metric!r} is not in keep.summary of {plan.name!r}")
+        raise ParameterError(
+            "target", f"{{name}} metric {_brace(target.metric)!r} is not in keep.summary of {_brace(plan.name)!r}"
+        )
     if kept is None and validate:
         from ..metrics import SUMMARY_KEYS
 
         if target.metric not in SUMMARY_KEYS:
-            raise ValueError(
-                f"target metric {target.metric!r} is not a summary key (known: {', '.join(SUMMARY_KEYS)})"
+            raise ParameterError(
+                "target",
+                f"{{name}} metric {_brace(target.metric)!r} is not a summary key (known: {', '.join(SUMMARY_KEYS)})",
             )
     cap = DEFAULT_MAX_REPS if max_reps is None else max_reps
     if isinstance(cap, bool) or not isinstance(cap, int) or cap < 2:
-        raise ValueError(f"invalid max_reps {max_reps!r}: must be an integer >= 2")
+        raise ParameterError("max_reps", f"invalid {{name}} {_brace(repr(max_reps))}: must be an integer >= 2")
     if cap < plan.replications:
-        raise ValueError(
-            f"max_reps {cap} is below the {plan.replications} replications in {plan.source_path or plan.name}"
+        raise ParameterError(
+            "max_reps",
+            f"{{name}} {cap} is below the {plan.replications} replications in {_brace(plan.source_path or plan.name)}",
         )
     from .plan import MAX_SEED
 
     if plan.base_seed + cap - 1 > MAX_SEED:
-        raise ValueError(f"max_reps {cap}: base_seed + max_reps - 1 exceeds the largest seed 2**63-1")
+        raise ParameterError("max_reps", f"{{name}} {cap}: base_seed + {{name}} - 1 exceeds the largest seed 2**63-1")
     return cap
 
 
@@ -170,7 +176,7 @@ def make_backend(
 ):
     if backend == "local":
         if scheduler:
-            raise ValueError("scheduler needs backend 'dask'")
+            raise ParameterError("scheduler", "{name} needs {backend} dask", ("backend",))
         from .local import LocalBackend
 
         return LocalBackend(workers)
@@ -333,3 +339,24 @@ def _adaptive_message(verdict, target: Target, replications: int, cap: int) -> s
     if replications >= cap:
         return f"target NOT reached: stopped at the cap of {cap} replications; widest {what} is {verdict.widest:.4g} ({verdict.where}) > {target.halfwidth:g}"
     return f"{what}: widest {verdict.widest:.4g} ({verdict.where}) after {replications} replications; adding more"
+
+
+def repair_store(path: str | Path, workers: int = 1, command: list[str] | None = None, **kwargs) -> SweepReport:
+    """Remove what is damaged, foreign or stray in a results folder and recompute those runs.
+
+    The plan comes from the manifest's copy of the experiment file, so the repaired folder holds
+    exactly what an uninterrupted sweep of that file would have written.
+    """
+    from .plan import parse_plan
+    from .store import _manifest_of
+
+    manifest = _manifest_of(Path(path))
+    experiment = manifest.get("experiment")
+    text = experiment.get("file_text") if isinstance(experiment, dict) else None
+    if not isinstance(text, str) or not text:
+        raise ParameterError(
+            "out", f"{{name}} {_brace(path)!r}: the manifest holds no copy of the experiment file; resume it instead"
+        )
+    source = experiment.get("file") if isinstance(experiment.get("file"), str) else None
+    plan = parse_plan(text, source)
+    return run_sweep(plan, path, workers=workers, command=command, repair=True, **kwargs)
