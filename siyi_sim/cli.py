@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 
 from . import __version__
+from .errors import ParameterError
 
 
 class UsageError(Exception):
@@ -23,20 +24,34 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _cmd_run(args) -> int:
-    from .api import check_seed, simulate
+    try:
+        return _run(args)
+    except ParameterError as err:
+        raise err.renamed({"out": "--out", "force": "--force"}) from None
+
+
+def _run(args) -> int:
+    from .api import check_seed, check_value_types, simulate
     from .config import parse_assignment
     from .output import write_run_outputs
 
     overrides = dict(parse_assignment(text) for text in args.set or [])
+    check_value_types(overrides, "--set")
     seed = check_seed(_int_arg(args.seed, "seed"))
     days = None if args.days is None else _int_arg(args.days, "days")
-    if args.out:
+    if args.out is not None:
+        from .experiments.memory import check_memory
         from .output import check_writable
+        from .scenarios import scenario_config
 
-        check_writable(args.out)
+        check_writable(args.out, args.force)
+        check_memory(scenario_config(args.scenario, overrides, days).flat(), what=f"scenario {args.scenario!r}")
     result = simulate(args.scenario, seed, days, overrides)
-    if args.out:
-        write_run_outputs(result, args.out, series_format=args.format)
+    if args.out is not None:
+        from .provenance import run_provenance
+
+        provenance = run_provenance(args.scenario, overrides, result.model.cfg.flat())
+        write_run_outputs(result, args.out, series_format=args.format, force=args.force, provenance=provenance)
     if args.json:
         print(json.dumps(result.summary, sort_keys=False))
     else:
@@ -78,13 +93,22 @@ def _cmd_params(args) -> int:
 
 
 def _int_arg(text, name: str) -> int:
+    """An exact integer from text: never through a float, which would turn seed 2**53+1 into 2**53."""
+    from decimal import Decimal, InvalidOperation
+
     try:
-        value = float(text)
-    except (TypeError, ValueError):
+        return int(str(text).strip())
+    except ValueError:
+        pass
+    try:
+        value = Decimal(str(text).strip())
+    except InvalidOperation:
         raise ValueError(f"invalid {name} {text!r}: must be an integer") from None
-    if value != value or value in (float("inf"), float("-inf")):
+    if not value.is_finite():
         raise ValueError(f"invalid {name} {text!r}: must be finite")
-    if not value.is_integer():
+    if value.adjusted() > 40:
+        raise ValueError(f"invalid {name} {str(text)[:40]!r}: far too large")
+    if value != value.to_integral_value():
         raise ValueError(f"invalid {name} {text!r}: must be an integer")
     return int(value)
 
@@ -99,7 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", default="0", help="non-negative integer seed")
     p.add_argument("--days", default=None, help="horizon in days (default: the scenario's)")
     p.add_argument("--set", action="append", metavar="SECTION.KEY=VALUE", help="override a parameter (repeatable)")
-    p.add_argument("--out", default=None, help="directory for summary.json, daily series and graphs")
+    p.add_argument(
+        "--out", default=None, help="new (or earlier `siyi run`) folder for summary.json, daily series and graphs"
+    )
+    p.add_argument("--force", action="store_true", help="write --out into a non-empty folder of other files")
     p.add_argument("--format", choices=["csv", "parquet"], default="csv", help="daily series format with --out")
     p.add_argument("--json", action="store_true", help="print exactly the summary JSON on stdout")
     p.set_defaults(func=_cmd_run)

@@ -149,3 +149,10 @@ def refuse_store_path(path: str | os.PathLike, name: str = "out") -> None:
 def _brace(path: str | os.PathLike) -> str:
     """A path safe inside a ``ParameterError`` template."""
     return str(path).replace("{", "{{").replace("}", "}}")
+
+
+def apply_umask(path: str | os.PathLike) -> None:
+    """Give a file made by ``mkstemp`` (0600) the mode an ordinary ``open`` would (0644 by default)."""
+    path = Path(path)
+    base = 0o777 if path.is_dir() else 0o666
+    path.chmod(base & ~current_umask())

@@ -43,7 +43,6 @@ from typing import Any
 MAX_RUNS = 1_000_000
 MAX_POINTS = 10_000  # scenarios x points
 MAX_FILE_BYTES = 1024 * 1024
-MAX_SEED = 2**63 - 1  # seeds are Python ints in 0 .. 2**63-1 (int64 in Parquet, exact everywhere)
 
 
 @dataclass(frozen=True)
@@ -111,6 +110,7 @@ class Plan:
         from dataclasses import replace
 
         replications = _positive_int(replications, "replications")
+        from ..api import MAX_SEED
         if self.base_seed + replications - 1 > MAX_SEED:
             raise ValueError(f"replications {replications}: base_seed + replications - 1 exceeds the largest seed 2**63-1")
         return replace(self, replications=replications)
@@ -160,6 +160,7 @@ def parse_plan(text: str, source_path: str | None = None, limits: Limits | None 
         raise ValueError(f"{where}: experiment.replications is missing")
     replications = _positive_int(exp["replications"], "experiment.replications", where)
     base_seed = _int(exp.get("base_seed", 0), "experiment.base_seed", where, minimum=0)
+    from ..api import MAX_SEED  # seeds are Python ints in 0 .. 2**63-1 (int64 in Parquet)
     if base_seed + replications - 1 > MAX_SEED:
         raise ValueError(
             f"{where}: experiment.base_seed + replications - 1 = {base_seed + replications - 1} exceeds the largest "

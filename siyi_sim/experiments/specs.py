@@ -148,6 +148,8 @@ def _validated_cell(plan: Plan, scenario: str, base: str, point: int, merged: di
     for key in merged:
         if key not in known:
             raise ValueError(f"{where}: unknown parameter {key!r}; write it as section.key (see `siyi params`)")
+    from ..api import check_value_types
+
     check_value_types(merged, where)
     context = f"scenario {scenario!r}" + (f", point {point + 1}" if len(plan.points) > 1 else "")
     try:
@@ -160,17 +162,6 @@ def _validated_cell(plan: Plan, scenario: str, base: str, point: int, merged: di
     from .memory import run_memory_bytes
 
     return Cell(scenario, base, point, canonical, int(config.run.days), params, run_memory_bytes(flat))
-
-
-def check_value_types(overrides: dict[str, Any], where: str = "overrides") -> None:
-    """Booleans are not numbers: ``trust.alpha = true`` is refused, not run as 1."""
-    from ..config import Config
-
-    defaults = Config().flat()
-    for key, value in overrides.items():
-        if key in defaults and isinstance(value, bool) != isinstance(defaults[key], bool):
-            wanted = "true or false" if isinstance(defaults[key], bool) else "a number"
-            raise ValueError(f"{where}: {key} must be {wanted}, not {value!r}")
 
 
 def _check_distinct(plan: Plan, plan_cells: list[Cell], where: str) -> None:

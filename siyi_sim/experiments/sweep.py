@@ -143,7 +143,7 @@ def check_target(
             "max_reps",
             f"{{name}} {cap} is below the {plan.replications} replications in {_brace(plan.source_path or plan.name)}",
         )
-    from .plan import MAX_SEED
+    from ..api import MAX_SEED
 
     if plan.base_seed + cap - 1 > MAX_SEED:
         raise ParameterError("max_reps", f"{{name}} {cap}: base_seed + {{name}} - 1 exceeds the largest seed 2**63-1")
