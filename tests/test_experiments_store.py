@@ -9,7 +9,7 @@ import pytest
 
 from siyi_sim.experiments import load_daily, load_runs, parse_plan, run_sweep
 from siyi_sim.experiments.store import PARTS_DIR, ResultStore, atomic_write_text, plain_value
-from siyi_sim.experiments.synthetic import failing_after, synthetic_run
+from synthetic import failing_after, synthetic_run
 
 PLAN = """
 [experiment]
