@@ -26,9 +26,9 @@ MAX_SEED = 2**63 - 1
 def check_seed(seed: Any) -> int:
     """Seeds are integers in 0 .. 2**63-1, never floats (a float would silently change a seed
     above 2**53); anything else is a user error."""
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or int(seed) < 0:
         raise ValueError(f"invalid seed {seed!r}: must be a non-negative integer")
-    if seed > MAX_SEED:
+    if int(seed) > MAX_SEED:
         raise ValueError(f"invalid seed {seed!r}: must be at most 2**63-1 = {MAX_SEED}")
     return int(seed)
 

@@ -26,7 +26,7 @@ TEMP_PREFIX = ".tmp-"
 _counter = itertools.count()
 
 
-def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> None:
+def atomic_write(path: str | os.PathLike, write: Callable[[Path], object]) -> None:
     """Call ``write(tmp)`` on a hidden temporary sibling of ``path``, then rename it over ``path``."""
     path = Path(path)
     tmp = path.parent / f"{TEMP_PREFIX}{path.name}-{os.getpid()}-{next(_counter)}"
@@ -146,7 +146,7 @@ def refuse_store_path(path: str | os.PathLike, name: str = "out") -> None:
         )
 
 
-def _brace(path: str | os.PathLike) -> str:
+def _brace(path: object) -> str:
     """A path safe inside a ``ParameterError`` template."""
     return str(path).replace("{", "{{").replace("}", "}}")
 

@@ -7,10 +7,10 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from synthetic import synthetic_run
 
 from siyi_sim.experiments import load_runs, paired_ci, paired_comparison, parse_plan, run_sweep
 from siyi_sim.experiments.adaptive import Target, parse_target
-from synthetic import synthetic_run
 
 
 def test_paired_ci_of_a_hand_computed_case():

@@ -6,10 +6,10 @@ import json
 
 import pandas as pd
 import pytest
+from synthetic import failing_after, synthetic_run
 
 from siyi_sim.experiments import load_daily, load_runs, parse_plan, run_sweep
 from siyi_sim.experiments.store import PARTS_DIR, ResultStore, atomic_write_text, plain_value
-from synthetic import failing_after, synthetic_run
 
 PLAN = """
 [experiment]

@@ -23,7 +23,7 @@ from .._lazy import lazy_exports
 
 #: Public names and the module each lives in; imported on first use (PEP 562), so that
 #: registering ``siyi sweep`` in the CLI does not import pandas, pyarrow or dask.
-_EXPORTS = {
+_EXPORTS: dict[str, str | None] = {
     "paired_ci": "compare",
     "paired_comparison": "compare",
     "Plan": "plan",

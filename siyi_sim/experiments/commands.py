@@ -102,7 +102,8 @@ def register(subparsers) -> None:
         type=_seconds,
         default=5.0,
         metavar="SECONDS",
-        help="give up on an unreachable scheduler after this long (default 5); also how long to wait for a first worker (at least 30)",
+        help="give up on an unreachable scheduler after this long (default 5); "
+        "also how long to wait for a first worker (at least 30)",
     )
     p.add_argument(
         "--dry-run", action="store_true", help="print number of runs, estimated time and output size; write nothing"
@@ -149,15 +150,15 @@ def register(subparsers) -> None:
         action="store_true",
         help="remove damaged, foreign and stray files and recompute their runs (same results as an uninterrupted run)",
     )
-    p.add_argument("--workers", type=positive_int, default=None, help="parallel workers for --repair (default: all cores)")
+    p.add_argument(
+        "--workers", type=positive_int, default=None, help="parallel workers for --repair (default: all cores)"
+    )
     p.set_defaults(func=_flags(_cmd_check))
 
 
 def _cmd_sweep(args) -> int:
     from .adaptive import parse_target
-    from .plan import load_plan
-
-    from .plan import Limits
+    from .plan import Limits, load_plan
 
     limits = Limits(args.max_runs, args.max_points, args.max_file_bytes)
     plan = load_plan(args.file, limits)

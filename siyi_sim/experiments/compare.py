@@ -83,7 +83,8 @@ def paired_comparison(
     if baseline not in scenarios:
         raise ParameterError(
             "baseline",
-            f"baseline scenario {_brace(baseline)!r} is not in the results (scenarios: {_brace(', '.join(scenarios))}); "
+            f"baseline scenario {_brace(baseline)!r} is not in the results "
+            f"(scenarios: {_brace(', '.join(scenarios))}); "
             "choose another {name}",
         )
     metrics = check_metrics(runs, metrics)

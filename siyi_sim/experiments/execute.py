@@ -16,6 +16,7 @@ import pandas as pd
 
 from .specs import RunSpec
 from .store import TIMING_PREFIX  # the only columns holding wall-clock values
+
 ID_COLUMNS = ("run_key", "scenario", "base_scenario", "point", "replication", "seed")
 DAILY_ID_COLUMNS = ("run_key", "scenario", "point", "replication", "seed")
 

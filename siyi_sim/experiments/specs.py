@@ -126,7 +126,8 @@ def _check_names(plan: Plan, where: str) -> None:
             raise ValueError(f"{where}: variant {name!r} has the name of a built-in scenario; choose another name")
         if variant.scenario not in SCENARIOS:
             raise ValueError(
-                f"{where}: variant {name!r} is based on unknown scenario {variant.scenario!r} (known: {', '.join(SCENARIOS)})"
+                f"{where}: variant {name!r} is based on unknown scenario {variant.scenario!r} "
+                f"(known: {', '.join(SCENARIOS)})"
             )
         if name not in plan.scenarios:
             raise ValueError(f"{where}: variant {name!r} is defined but not listed in experiment.scenarios")
@@ -170,6 +171,7 @@ def _check_distinct(plan: Plan, plan_cells: list[Cell], where: str) -> None:
         marker = (cell.scenario, tuple(sorted(cell.overrides.items())))
         if marker in seen and seen[marker] != cell.point:
             raise ValueError(
-                f"{where}: points {seen[marker] + 1} and {cell.point + 1} give the same runs for scenario {cell.scenario!r}"
+                f"{where}: points {seen[marker] + 1} and {cell.point + 1} give the same runs "
+                f"for scenario {cell.scenario!r}"
             )
         seen[marker] = cell.point

@@ -15,12 +15,13 @@ runs.parquet) exists; its daily file is written first. ``runs.parquet`` is rewri
 rows every few seconds and at the end, then merged parts are deleted; rows are keyed by
 ``run_key``, so a crash between those two steps cannot duplicate anything.
 
-The store proves its contents. Each row carries ``row_sha256`` (SHA-256 of the canonical JSON of its
-results, i.e. all but the wall-clock ``timing_*`` columns) and ``daily_sha256`` (of its daily file's bytes), recorded when written and checked on
-every read; each row's ``run_key`` must be the key the manifest's plan gives that scenario,
-point and replication. A row that fails any check, or a duplicated key, is refused in one line
-naming the file (``siyi check DIR`` lists all problems, ``--repair`` recomputes). A missing or
-corrupt daily file only marks its run as not done, so a resumed sweep recomputes it.
+The store proves its contents. Each row carries ``row_sha256`` (SHA-256 of the canonical JSON of
+its results, i.e. all but the wall-clock ``timing_*`` columns) and ``daily_sha256`` (of its
+daily file's bytes), recorded when written and checked on every read; each row's ``run_key``
+must be the key the manifest's plan gives that scenario, point and replication. A row that fails
+any check, or a duplicated key, is refused in one line naming the file (``siyi check DIR`` lists
+all problems, ``--repair`` recomputes). A missing or corrupt daily file only marks its run as
+not done, so a resumed sweep recomputes it.
 
 A lock (``fcntl.flock`` on ``DIR/.lock``, released by the kernel even after ``kill -9``) is
 taken before the folder is checked or written, for every backend, so two sweeps can never
@@ -109,7 +110,8 @@ def check_same_experiment(path: str | Path, design_hash: str, name: str) -> dict
         raise ParameterError(
             "out",
             f"{{name}} {_brace(path)!r} holds a different experiment ({_brace(str(held.get('name', '?')))!r}, design "
-            f"{_brace(str(held.get('design_hash', '?'))[:12])}); this one is {_brace(name)!r}, design {design_hash[:12]}: "
+            f"{_brace(str(held.get('design_hash', '?'))[:12])}); "
+            f"this one is {_brace(name)!r}, design {design_hash[:12]}: "
             "use another {name}",
         )
     return manifest
@@ -370,9 +372,11 @@ class ResultStore:
         try:
             self._created = not self.path.exists()
             self.path.mkdir(parents=True, exist_ok=True)
-            handle = open(self.path / LOCK_FILE, "a+")
+            handle = open(self.path / LOCK_FILE, "a+")  # noqa: SIM115 - held open for the whole sweep
         except OSError as err:
-            raise ParameterError("out", f"cannot write {{name}} {_brace(self.path)!r}: {_brace(err.strerror or err)}") from None
+            raise ParameterError(
+                "out", f"cannot write {{name}} {_brace(self.path)!r}: {_brace(err.strerror or err)}"
+            ) from None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -390,7 +394,9 @@ class ResultStore:
             (self.path / DAILY_DIR).mkdir(exist_ok=True)
             (self.path / PARTS_DIR).mkdir(exist_ok=True)
         except OSError as err:
-            raise ParameterError("out", f"cannot write {{name}} {_brace(self.path)!r}: {_brace(err.strerror or err)}") from None
+            raise ParameterError(
+                "out", f"cannot write {{name}} {_brace(self.path)!r}: {_brace(err.strerror or err)}"
+            ) from None
         self._remove_temporaries()
         found = scan(self.path, manifest)
         if repair:
@@ -562,4 +568,3 @@ def load_daily(path: str | Path, columns: list[str] | None = None) -> pd.DataFra
         except (KeyError, ValueError) as err:
             raise ValueError(f"{file}: {' '.join(str(err).split())[:200]}") from None
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-

@@ -1,12 +1,12 @@
 """Orchestrate a sweep: validate everything, connect, then run what is missing and store it.
 
 Order matters for "nothing half written": the plan, its limits, the memory a run needs, the
-output folder, the adaptive target and the kept columns are all checked before the first byte
-is written. Then the folder is locked (created if needed) and checked again under the lock, so
-two sweeps started together cannot both pass; then the backend starts (an unreachable scheduler
-removes the folder again if this sweep created it). Then runs go out replication by replication (so an interrupted sweep leaves complete pairs),
-each result is stored the moment it comes back, and the manifest records every session.
-"""
+output folder, the adaptive target and the kept columns are all checked before the first byte is
+written. Then the folder is locked (created if needed) and checked again under the lock, so two
+sweeps started together cannot both pass; then the backend starts (an unreachable scheduler
+removes the folder again if this sweep created it). Then runs go out replication by replication
+(so an interrupted sweep leaves complete pairs), each result is stored the moment it comes back,
+and the manifest records every session."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import ParameterError
+from ..io import _brace, check_output_dir, refuse_store_path
 from .adaptive import Target, assess, next_replications
 from .execute import execute
 from .manifest import new_manifest, set_replications, utc_now
-from ..errors import ParameterError
-from ..io import _brace, check_output_dir, refuse_store_path
 from .memory import available_memory_bytes
 from .plan import MAX_RUNS, Plan
 from .progress import Progress
@@ -309,9 +309,7 @@ def _run_locked(prepared, store, engine, cap, target, baseline, progress, run_fn
             _save_manifest(store, manifest, specs, finished=True)
         finally:
             store.close()
-    return SweepReport(
-        store.path, len(specs), already, ran, 0.0, replications, message, repaired=list(store.repaired)
-    )
+    return SweepReport(store.path, len(specs), already, ran, 0.0, replications, message, repaired=list(store.repaired))
 
 
 def _base_configs(plan_cells: list[Cell]) -> dict[str, dict[str, Any]]:
@@ -335,9 +333,15 @@ def _save_manifest(store: ResultStore, manifest: dict[str, Any], specs: list[Run
 def _adaptive_message(verdict, target: Target, replications: int, cap: int) -> str:
     what = f"95% CI half-width of {target.metric} vs baseline"
     if verdict.reached:
-        return f"target reached: widest {what} is {verdict.widest:.4g} ({verdict.where}) <= {target.halfwidth:g} with {replications} replications"
+        return (
+            f"target reached: widest {what} is {verdict.widest:.4g} ({verdict.where}) <= {target.halfwidth:g} "
+            f"with {replications} replications"
+        )
     if replications >= cap:
-        return f"target NOT reached: stopped at the cap of {cap} replications; widest {what} is {verdict.widest:.4g} ({verdict.where}) > {target.halfwidth:g}"
+        return (
+            f"target NOT reached: stopped at the cap of {cap} replications; widest {what} is "
+            f"{verdict.widest:.4g} ({verdict.where}) > {target.halfwidth:g}"
+        )
     return f"{what}: widest {verdict.widest:.4g} ({verdict.where}) after {replications} replications; adding more"
 
 
@@ -357,6 +361,8 @@ def repair_store(path: str | Path, workers: int = 1, command: list[str] | None =
         raise ParameterError(
             "out", f"{{name}} {_brace(path)!r}: the manifest holds no copy of the experiment file; resume it instead"
         )
-    source = experiment.get("file") if isinstance(experiment.get("file"), str) else None
+    source = (
+        experiment.get("file") if isinstance(experiment, dict) and isinstance(experiment.get("file"), str) else None
+    )
     plan = parse_plan(text, source)
     return run_sweep(plan, path, workers=workers, command=command, repair=True, **kwargs)
