@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 from ..argtypes import non_negative_int, positive_int
+from ..io import refuse_store_path
 
 
 def register(subparsers) -> None:
@@ -88,6 +89,7 @@ def register(subparsers) -> None:
 def _cmd_brief(args) -> int:
     from .brief import write_brief
 
+    refuse_store_path(args.out, "--out")  # never write into a results folder's own files
     path = write_brief(
         args.results,
         args.out,
@@ -104,6 +106,7 @@ def _cmd_sensitivity(args) -> int:
     from ..config import parse_assignment
     from .sensitivity import format_table, run_sensitivity
 
+    refuse_store_path(args.out, "--out")  # never write into a results folder's own files
     overrides = dict(parse_assignment(text) for text in args.set or [])
     result = run_sensitivity(
         args.method,
