@@ -400,6 +400,9 @@ class ResultStore:
         self._remove_temporaries()
         found = scan(self.path, manifest)
         if repair:
+            folders = [p for p in found.problems if p.file.is_dir() and not p.file.is_symlink()]
+            if folders:  # never delete a folder: it may hold someone's data
+                raise ValueError(f"{folders[0].file} is a folder, not a store file; move it away, then repair")
             self.repaired = [p for p in found.problems if "temporary" not in p.message]
             for problem in found.problems:
                 if problem.remove:
