@@ -100,7 +100,11 @@ def read_input_text(path: str | os.PathLike, name: str, max_bytes: int) -> str:
     if not stat.S_ISREG(info.st_mode):
         raise ValueError(f"{name} {str(path)!r} is not a regular file")
     if info.st_size > max_bytes:
-        raise ValueError(f"{name} {str(path)!r} has {info.st_size} bytes, more than the limit of {max_bytes}")
+        raise ParameterError(
+            "max_file_bytes",
+            f"{_brace(name)} {_brace(path)!r} has {info.st_size} bytes, more than the limit of {max_bytes} "
+            "(raise it with {name})",
+        )
     try:
         with open(path, "rb") as handle:
             data = handle.read(max_bytes + 1)

@@ -42,6 +42,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ..errors import ParameterError
+from ..io import _brace
+
 #: Documented maxima (docs/experiments.md); each can be raised with a ``Limits`` argument (CLI flags
 #: ``--max-runs``, ``--max-points``, ``--max-file-bytes``). They are checked before anything is built.
 MAX_RUNS = 1_000_000
@@ -212,7 +215,11 @@ def parse_plan(text: str, source_path: str | None = None, limits: Limits | None 
     where = source_path or "experiment text"
     limits = limits or Limits()
     if len(text.encode()) > limits.max_file_bytes:
-        raise ValueError(f"{where}: {len(text.encode())} bytes, more than the limit of {limits.max_file_bytes}")
+        raise ParameterError(
+            "max_file_bytes",
+            f"{_brace(where)}: {len(text.encode())} bytes, more than the limit of {limits.max_file_bytes} "
+            "(raise it with {name})",
+        )
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
@@ -243,14 +250,16 @@ def parse_plan(text: str, source_path: str | None = None, limits: Limits | None 
     points = _points(data, where, limits.max_points // len(scenarios) or 1)
     cells = len(scenarios) * len(points)
     if cells > limits.max_points:
-        raise ValueError(
-            f"{where}: {len(scenarios)} scenarios x {len(points)} points = {cells} cells, more than the limit of "
-            f"{limits.max_points} (raise it with max_points)"
+        raise ParameterError(
+            "max_points",
+            f"{_brace(where)}: {len(scenarios)} scenarios x {len(points)} points = {cells} cells, more than the limit "
+            f"of {limits.max_points} (raise it with {{name}})",
         )
     if cells * replications > limits.max_runs:
-        raise ValueError(
-            f"{where}: {cells} cells x {replications} replications = {cells * replications} runs, more than the limit "
-            f"of {limits.max_runs} (raise it with max_runs)"
+        raise ParameterError(
+            "max_runs",
+            f"{_brace(where)}: {cells} cells x {replications} replications = {cells * replications} runs, more than "
+            f"the limit of {limits.max_runs} (raise it with {{name}})",
         )
     variants = _variants(spec.variants, where)
     keep_summary, keep_daily = _keep(spec.keep, where)
@@ -287,9 +296,10 @@ def _points(data: dict, where: str, max_points: int) -> tuple[dict[str, Any], ..
         size = math.prod(len(v) for v in grid.values())
         if size > max_points:
             shape = " x ".join(str(len(v)) for v in grid.values())
-            raise ValueError(
-                f"{where}: [grid] of {shape} = {size} points is more than the limit for these scenarios ({max_points}; "
-                "raise it with max_points)"
+            raise ParameterError(
+                "max_points",
+                f"{_brace(where)}: [grid] of {shape} = {size} points is more than the limit for these scenarios "
+                f"({max_points}; raise it with {{name}})",
             )
         return tuple(dict(zip(keys, combo, strict=True)) for combo in itertools.product(*(grid[k] for k in keys))) or (
             {},
@@ -299,7 +309,10 @@ def _points(data: dict, where: str, max_points: int) -> tuple[dict[str, Any], ..
         if not isinstance(raw, list) or not raw or not all(isinstance(p, dict) for p in raw):
             raise ValueError(f"{where}: [[points]] must be one or more tables of parameter = value")
         if len(raw) > max_points:
-            raise ValueError(f"{where}: {len(raw)} [[points]], more than the limit of {max_points} (raise max_points)")
+            raise ParameterError(
+                "max_points",
+                f"{_brace(where)}: {len(raw)} [[points]], more than the limit of {max_points} (raise it with {{name}})",
+            )
         points = tuple(_flat_scalars(p, f"point {i + 1}", where) for i, p in enumerate(raw))
         seen = set()
         for i, p in enumerate(points):

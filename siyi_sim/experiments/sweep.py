@@ -86,9 +86,10 @@ def _replications(plan: Plan, plan_cells: list[Cell], existing: dict[str, Any] |
     if isinstance(held, bool) or not isinstance(held, int) or held < 0:
         raise ValueError(f"{str(Path(out) / 'manifest.json')!r} holds an invalid number of replications {held!r}")
     if held * len(plan_cells) > max_runs:
-        raise ValueError(
-            f"{str(Path(out) / 'manifest.json')!r} asks for {held} replications ({held * len(plan_cells)} runs), "
-            f"more than the limit of {max_runs} (raise it with max_runs)"
+        raise ParameterError(
+            "max_runs",
+            f"{_brace(str(Path(out) / 'manifest.json'))!r} asks for {held} replications ({held * len(plan_cells)} "
+            f"runs), more than the limit of {max_runs} (raise it with {{name}})",
         )
     return max(plan.replications, held)
 
