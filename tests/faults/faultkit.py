@@ -11,6 +11,7 @@ from synthetic import synthetic_run
 from siyi_sim.cli import main
 from siyi_sim.experiments import load_daily, load_runs, parse_plan, run_sweep
 
+REPO = Path(__file__).resolve().parents[2]
 PLAN = """
 [experiment]
 name = "faults"

@@ -48,15 +48,15 @@ def test_siyi_run_reproduces_every_sweep_row_exactly(base, reps, tmp_path, capsy
 
 
 def _same(a, b) -> bool:
-    if isinstance(a, float) and math.isnan(a) or a is None:
+    if (isinstance(a, float) and math.isnan(a)) or a is None:
         return b is None or (isinstance(b, float) and math.isnan(b))
     return a == b
 
 
 @pytest.mark.parametrize("text", ["9007199254740993", "9223372036854775807", "9007199254740993.0"])
 def test_seed_text_is_parsed_exactly(text, capsys, check):
-    code, printed, err = cli(capsys, "run", "--scenario", "baseline", "--seed", text, "--days", "2",
-                             "--set", "population.n_cadres=200", "--set", "population.n_enterprises=400", "--json")  # fmt: skip
+    sets = [a for k, v in SIZE.items() for a in ("--set", f"{k}={v}")]
+    code, printed, err = cli(capsys, "run", "--scenario", "baseline", "--seed", text, "--days", "2", *sets, "--json")
     assert code == 0, err
     check("no silent wrong result", json.loads(printed)["seed"] == int(text.split(".")[0]), printed[:80])
 

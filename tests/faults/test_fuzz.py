@@ -52,7 +52,9 @@ valid_start = st.builds(
     ),
     st.integers(-3, 5),
     st.integers(-5, 2**64),
-    st.sampled_from(["", '[set]\n"trust.alpha" = true\n', '[grid]\n"trust.alpha" = [0.1, 0.1]\n', "[keep]\ndaily = 1\n"]),
+    st.sampled_from(
+        ["", '[set]\n"trust.alpha" = true\n', '[grid]\n"trust.alpha" = [0.1, 0.1]\n', "[keep]\ndaily = 1\n"]
+    ),
 )
 
 

@@ -168,15 +168,16 @@ def test_the_memory_estimate_refuses_what_a_smaller_machine_cannot_hold(tmp_path
     from siyi_sim.experiments import parse_plan, run_sweep
 
     text = REAL.replace("= 400", '= 6000\n"policies.n_policies" = 100000')
-    with pytest.raises(ValueError, match="more than the 4.0 GiB of memory available") as refused:
+    with pytest.raises(ValueError, match=r"more than the 4\.0 GiB of memory available") as refused:
         run_sweep(parse_plan(text, "p.toml"), tmp_path / "out", progress=False, memory_limit=4 * 1024**3)
     check("nothing half written", not (tmp_path / "out").exists(), str(refused.value))
     run_sweep(parse_plan(REAL, "p.toml"), tmp_path / "ok", progress=False, memory_limit=4 * 1024**3)  # defaults fit
 
 
 def test_a_large_plan_is_recorded_by_hash_not_copied(tmp_path, check):
-    from siyi_sim.experiments import parse_plan, run_sweep
     from synthetic import synthetic_run
+
+    from siyi_sim.experiments import parse_plan, run_sweep
 
     text = PLAN + "#" * (300 * 1024) + "\n"
     run_sweep(parse_plan(text, "big.toml"), tmp_path / "out", run_fn=synthetic_run, validate=False, progress=False)
