@@ -316,14 +316,14 @@ def _daily_problem(path: Path, key: str, digest: Any, verify: bool) -> Problem |
         return None
     file = path / DAILY_DIR / f"{key}.parquet"
     if not _is_regular(file):
-        return Problem(file, "is missing: its run will be recomputed", fatal=False, remove=file.is_symlink())
+        return Problem(file, "is missing (its run is not done)", fatal=False, remove=file.is_symlink())
     if verify:
         try:
             data = file.read_bytes()
         except OSError as err:
-            return Problem(file, f"is unreadable ({err.strerror}): its run will be recomputed", fatal=False)
+            return Problem(file, f"is unreadable ({err.strerror}; its run is not done)", fatal=False)
         if bytes_digest(data) != digest:
-            return Problem(file, "does not match its content hash: its run will be recomputed", fatal=False)
+            return Problem(file, "does not match its content hash (its run is not done)", fatal=False)
     return None
 
 
@@ -531,17 +531,18 @@ def _planned_count(manifest: dict[str, Any]) -> int:
 def load_runs(path: str | Path) -> pd.DataFrame:
     """All finished runs of a sweep directory, one row each, in plan order (also mid-sweep).
 
-    Rows are verified (content hash, plan membership, no duplicates) and a run whose daily file
-    is missing is refused, not silently dropped: ``siyi check DIR --repair`` recomputes it.
+    Rows are verified (content hash, plan membership, no duplicates), and so are their daily
+    files: a run whose daily file is missing or damaged is refused, not silently dropped
+    (``siyi check DIR --repair`` recomputes it).
     """
     path = Path(path)
     manifest = _manifest_of(path)
-    found = scan(path, manifest, verify_daily=False)
+    found = scan(path, manifest)
     found.refuse_if_fatal(path)
-    broken = [p for p in found.problems if p.file.parent.name == DAILY_DIR and "recomputed" in p.message]
+    broken = [p for p in found.problems if p.file.parent.name == DAILY_DIR and "run is not done" in p.message]
     if broken:
         more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
-        raise ValueError(f"{broken[0].file} is missing{more}; `siyi check {path} --repair` recomputes its run")
+        raise ValueError(f"{broken[0]}{more}; `siyi check {path} --repair` recomputes it")
     experiment = manifest.get("experiment")
     scenarios = experiment.get("scenarios", []) if isinstance(experiment, dict) else []
     order = {name: i for i, name in enumerate(scenarios if isinstance(scenarios, list) else [])}

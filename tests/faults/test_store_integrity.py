@@ -223,3 +223,37 @@ def test_a_malformed_manifest_is_one_line_for_every_command(manifest, tmp_path, 
         code, _, err = cli(capsys, *argv)
         check("no traceback", one_line_error(code, err), f"{argv}: {err}")
     check("no data loss", tree(out) == before, "folder changed")
+
+
+REAL = """
+[experiment]
+name = "real"
+scenarios = ["baseline", "campaign_2020"]
+replications = 2
+base_seed = 3
+days = 40
+[set]
+"population.n_cadres" = 200
+"population.n_enterprises" = 400
+[keep]
+daily = ["mean_owner_trust"]
+"""
+
+
+def test_siyi_check_repair_on_the_real_model_restores_an_uninterrupted_sweep(tmp_path, capsys, check):
+    plan = tmp_path / "real.toml"
+    plan.write_text(REAL)
+    fresh, out = tmp_path / "fresh", tmp_path / "out"
+    for folder in (fresh, out):
+        assert cli(capsys, "sweep", plan, "--out", folder, "--workers", "1")[0] == 0
+    table = _table(out)
+    table.loc[1, "clear_index"] = 0.5  # a number quietly changed
+    table.to_parquet(out / RUNS_FILE, index=False)
+    _deleted_daily(out)
+    code, _, err = cli(capsys, "compare", out)
+    check("no silent wrong result", one_line_error(code, err) and "content hash" in err, err)
+    code, printed, err = cli(capsys, "check", out, "--repair", "--workers", "1")
+    check("no data loss", code == 0 and printed.strip().endswith(f"0 problems left in {out}"), printed + err)
+    check("no silent wrong result", same_results(out, fresh), "repaired != fresh")
+    manifest = json.loads((out / "manifest.json").read_text())
+    check("no data loss", manifest["sessions"][-1]["repaired"] and manifest["complete"], "session record")
