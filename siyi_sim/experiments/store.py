@@ -289,6 +289,8 @@ def _part_rows(path: Path, design: Design, problems: list[Problem]) -> dict[str,
             continue
         try:
             row = json.loads(file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            continue  # merged into runs.parquet by a running sweep while we looked
         except (OSError, ValueError, RecursionError) as err:
             problems.append(Problem(file, f"is unreadable ({err.__class__.__name__})", fatal=True))
             continue
