@@ -285,7 +285,8 @@ def _part_rows(path: Path, design: Design, problems: list[Problem]) -> dict[str,
         if not _KEY_FILE.match(file.name) or file.suffix != ".json":
             continue  # not a journal part (temporaries are removed on open; other files are not ours)
         if not _is_regular(file):
-            problems.append(Problem(file, "is not a regular file", fatal=True))
+            if file.exists() or file.is_symlink():
+                problems.append(Problem(file, "is not a regular file", fatal=True))
             continue
         try:
             row = json.loads(file.read_text(encoding="utf-8"))
