@@ -76,8 +76,8 @@ def read_manifest(path: str | Path) -> dict[str, Any] | None:
         data = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError) as err:
         raise ValueError(f"{str(file)!r} is unreadable ({err.__class__.__name__}); not a sweep directory?") from None
-    if not isinstance(data, dict) or not str(data.get("format", "")).startswith("siyi-sweep/"):
-        raise ValueError(f"{str(file)!r} is not a sweep manifest")
+    if not isinstance(data, dict):
+        raise ValueError(f"{str(file)!r} is not a sweep manifest (a JSON {type(data).__name__}, not an object)")
     return data
 
 
@@ -119,9 +119,10 @@ def check_same_experiment(path: str | Path, design_hash: str, name: str) -> dict
 
 def _check_format(path: Path, manifest: dict[str, Any]) -> None:
     if manifest.get("format") != FORMAT:
+        found = manifest.get("format")
         raise ValueError(
-            f"{str(path / MANIFEST_FILE)!r} is in format {manifest.get('format')!r}, this version reads {FORMAT!r} "
-            "(rows with content hashes); re-run the sweep into a new folder"
+            f"{str(path / MANIFEST_FILE)!r} is in format {found or 'unknown (older)'!r}, this version reads "
+            f"{FORMAT!r} (rows with content hashes); re-run the sweep into a new folder"
         )
 
 
