@@ -40,12 +40,13 @@ def _run(args) -> int:
     seed = check_seed(_int_arg(args.seed, "seed"))
     days = None if args.days is None else _int_arg(args.days, "days")
     if args.out is not None:
-        from .experiments.memory import check_memory
         from .output import check_writable
-        from .scenarios import scenario_config
 
         check_writable(args.out, args.force)
-        check_memory(scenario_config(args.scenario, overrides, days).flat(), what=f"scenario {args.scenario!r}")
+    from .experiments.memory import check_memory
+    from .scenarios import scenario_config
+
+    check_memory(scenario_config(args.scenario, overrides, days).flat(), what=f"scenario {args.scenario!r}")
     result = simulate(args.scenario, seed, days, overrides)
     if args.out is not None:
         from .provenance import run_provenance

@@ -228,7 +228,8 @@ def run_sweep(
     cap = check_target(prepared, target, max_reps, baseline, validate)
     if validate:
         check_daily_columns(prepared, run_fn)
-        check_memory(prepared, workers if isinstance(workers, int) else 1, memory_limit)
+        if scheduler is None:  # runs on this machine (a remote cluster's memory is its own)
+            check_memory(prepared, workers if isinstance(workers, int) else 1, memory_limit)
     engine = make_backend(backend, workers, scheduler, connect_timeout, check_package=run_fn is None)
     store = ResultStore(out, plan.scenarios)
     store.lock()  # before the folder is checked again, and before any backend starts

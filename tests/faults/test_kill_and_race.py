@@ -52,7 +52,7 @@ def test_kill_9_at_random_moments_then_resume_gives_exactly_the_uninterrupted_re
     out = tmp_path / "out"
     command = _sweep_command(plan, out, "--workers", "2")
     moments = random.Random(7)
-    kills = 0
+    kills, done_before = 0, 0
     for _ in range(4):
         proc = subprocess.Popen(
             command, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
@@ -65,6 +65,9 @@ def test_kill_9_at_random_moments_then_resume_gives_exactly_the_uninterrupted_re
         if out.exists() and (out / "manifest.json").exists():
             problems = [p for p in check_store(out) if "not done yet" not in p.message]
             check("no silent wrong result", not [p for p in problems if p.fatal], str(problems))
+            done_now = len(load_runs(out))
+            check("no data loss", done_now >= done_before, f"{done_now} rows after a kill, {done_before} before")
+            done_before = done_now
     done = subprocess.run(command, env=ENV, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     check("no data loss", kills >= 1 and len(load_runs(out)) == 16, f"{kills} kills")
