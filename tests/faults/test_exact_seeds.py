@@ -9,8 +9,8 @@ import math
 
 import pyarrow.parquet as pq
 import pytest
-from faultkit import cli
 
+from faults.faultkit import cli
 from siyi_sim.experiments import load_runs, parse_plan, run_sweep
 
 MAX_SEED = 2**63 - 1

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from faultkit import results, sweep
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from faults.faultkit import results, sweep
 from siyi_sim.experiments import parse_plan
 from siyi_sim.experiments.specs import expand
 from siyi_sim.experiments.store import check_store

@@ -7,8 +7,8 @@ import os
 import stat
 
 import pytest
-from faultkit import PLAN, cli, one_line_error, sweep, tree
 
+from faults.faultkit import PLAN, cli, one_line_error, sweep, tree
 from siyi_sim.experiments.store import DAILY_DIR
 
 REAL = """

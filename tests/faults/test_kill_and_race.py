@@ -13,8 +13,8 @@ import sys
 import time
 
 import pytest
-from faultkit import REPO, same_results
 
+from faults.faultkit import REPO, same_results
 from siyi_sim.experiments import load_runs, parse_plan, run_sweep
 from siyi_sim.experiments.store import check_store
 

@@ -8,8 +8,8 @@ import json
 
 import pandas as pd
 import pytest
-from faultkit import N_RUNS, PLAN, cli, one_line_error, same_results, sweep, tree
 
+from faults.faultkit import N_RUNS, PLAN, cli, one_line_error, same_results, sweep, tree
 from siyi_sim.experiments import load_daily, load_runs
 from siyi_sim.experiments.store import DAILY_DIR, PARTS_DIR, RUNS_FILE, check_store, row_digest
 
