@@ -52,17 +52,21 @@ def check_output_dir(path: str | os.PathLike, name: str = "out") -> Path:
     path = Path(path)
     if path.exists():
         if not path.is_dir():
-            raise ParameterError(name, f"{{name}} {_brace(path)!r} exists and is not a directory")
+            raise ParameterError(name, f"{{name}} {brace_safe(path)!r} exists and is not a directory")
         if not os.access(path, os.W_OK | os.X_OK):
-            raise ParameterError(name, f"{{name}} {_brace(path)!r} is not writable")
+            raise ParameterError(name, f"{{name}} {brace_safe(path)!r} is not writable")
         return path
     ancestor = path.parent
     while not ancestor.exists() and ancestor != ancestor.parent:
         ancestor = ancestor.parent
     if not ancestor.is_dir():
-        raise ParameterError(name, f"cannot create {{name}} {_brace(path)!r}: {_brace(ancestor)!r} is not a directory")
+        raise ParameterError(
+            name, f"cannot create {{name}} {brace_safe(path)!r}: {brace_safe(ancestor)!r} is not a directory"
+        )
     if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise ParameterError(name, f"cannot create {{name}} {_brace(path)!r}: {_brace(ancestor)!r} is not writable")
+        raise ParameterError(
+            name, f"cannot create {{name}} {brace_safe(path)!r}: {brace_safe(ancestor)!r} is not writable"
+        )
     return path
 
 
@@ -102,7 +106,7 @@ def read_input_text(path: str | os.PathLike, name: str, max_bytes: int) -> str:
     if info.st_size > max_bytes:
         raise ParameterError(
             "max_file_bytes",
-            f"{_brace(name)} {_brace(path)!r} has {info.st_size} bytes, more than the limit of {max_bytes} "
+            f"{brace_safe(name)} {brace_safe(path)!r} has {info.st_size} bytes, more than the limit of {max_bytes} "
             "(raise it with {name})",
         )
     try:
@@ -146,11 +150,12 @@ def refuse_store_path(path: str | os.PathLike, name: str = "out") -> None:
     owner = store_file_owner(path)
     if owner is not None:
         raise ParameterError(
-            name, f"{{name}} {_brace(path)!r} is a file of the results folder {_brace(owner)!r}; choose another path"
+            name,
+            f"{{name}} {brace_safe(path)!r} is a file of the results folder {brace_safe(owner)!r}; choose another path",
         )
 
 
-def _brace(path: object) -> str:
+def brace_safe(path: object) -> str:
     """A path safe inside a ``ParameterError`` template."""
     return str(path).replace("{", "{{").replace("}", "}}")
 

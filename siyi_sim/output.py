@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ParameterError
-from .io import _brace, apply_umask, make_temp_dir, refuse_store_path
+from .io import apply_umask, brace_safe, make_temp_dir, refuse_store_path
 from .networks import export_graphs
 
 SUMMARY_FILE = "summary.json"
@@ -52,8 +52,8 @@ def check_writable(out: str | os.PathLike, force: bool = False) -> Path:
             found = (foreign or names)[0]
             raise ParameterError(
                 "out",
-                f"{{name}} {_brace(out)!r} is not empty and is not the output of an earlier run (found "
-                f"{_brace(found)!r}); use a new folder, or {{force}} to write into it",
+                f"{{name}} {brace_safe(out)!r} is not empty and is not the output of an earlier run (found "
+                f"{brace_safe(found)!r}); use a new folder, or {{force}} to write into it",
                 ("force",),
             )
     return out

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..errors import ParameterError
-from ..io import _brace
+from ..io import brace_safe
 from .compare import paired_comparison
 
 
@@ -32,13 +32,15 @@ def parse_target(text: str) -> Target:
     """``KEY=HALFWIDTH`` as given to ``--target-ci``."""
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
-        raise ParameterError("target", f"malformed {{name}} {_brace(text)!r}: expected KEY=HALFWIDTH")
+        raise ParameterError("target", f"malformed {{name}} {brace_safe(text)!r}: expected KEY=HALFWIDTH")
     try:
         width = float(value)
     except ValueError:
-        raise ParameterError("target", f"malformed {{name}} {_brace(text)!r}: HALFWIDTH must be a number") from None
+        raise ParameterError("target", f"malformed {{name}} {brace_safe(text)!r}: HALFWIDTH must be a number") from None
     if not math.isfinite(width) or width <= 0:
-        raise ParameterError("target", f"invalid {{name}} {_brace(text)!r}: HALFWIDTH must be a positive finite number")
+        raise ParameterError(
+            "target", f"invalid {{name}} {brace_safe(text)!r}: HALFWIDTH must be a positive finite number"
+        )
     return Target(key.strip(), width)
 
 
@@ -55,7 +57,7 @@ def assess(runs: pd.DataFrame, target: Target, baseline: str, replications: int)
     table = table[table["scenario"] != baseline]
     if table.empty:
         raise ParameterError(
-            "target", f"{{name}} needs at least one scenario besides the baseline {_brace(baseline)!r}"
+            "target", f"{{name}} needs at least one scenario besides the baseline {brace_safe(baseline)!r}"
         )
     needed, widest, where = replications, -1.0, ""
     for _, row in table.iterrows():

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
-from ..io import _brace
+from ..io import brace_safe
 from .execute import ID_COLUMNS, TIMING_PREFIX
 
 PAIR_ON = ["point", "replication", "days"]
@@ -83,8 +83,8 @@ def paired_comparison(
     if baseline not in scenarios:
         raise ParameterError(
             "baseline",
-            f"baseline scenario {_brace(baseline)!r} is not in the results "
-            f"(scenarios: {_brace(', '.join(scenarios))}); "
+            f"baseline scenario {brace_safe(baseline)!r} is not in the results "
+            f"(scenarios: {brace_safe(', '.join(scenarios))}); "
             "choose another {name}",
         )
     metrics = check_metrics(runs, metrics)

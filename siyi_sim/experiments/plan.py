@@ -43,7 +43,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import ParameterError
-from ..io import _brace
+from ..io import brace_safe
 
 #: Documented maxima (docs/experiments.md); each can be raised with a ``Limits`` argument (CLI flags
 #: ``--max-runs``, ``--max-points``, ``--max-file-bytes``). They are checked before anything is built.
@@ -217,7 +217,7 @@ def parse_plan(text: str, source_path: str | None = None, limits: Limits | None 
     if len(text.encode()) > limits.max_file_bytes:
         raise ParameterError(
             "max_file_bytes",
-            f"{_brace(where)}: {len(text.encode())} bytes, more than the limit of {limits.max_file_bytes} "
+            f"{brace_safe(where)}: {len(text.encode())} bytes, more than the limit of {limits.max_file_bytes} "
             "(raise it with {name})",
         )
     try:
@@ -252,13 +252,15 @@ def parse_plan(text: str, source_path: str | None = None, limits: Limits | None 
     if cells > limits.max_points:
         raise ParameterError(
             "max_points",
-            f"{_brace(where)}: {len(scenarios)} scenarios x {len(points)} points = {cells} cells, more than the limit "
+            f"{brace_safe(where)}: {len(scenarios)} scenarios x {len(points)} points = {cells} cells, "
+            "more than the limit "
             f"of {limits.max_points} (raise it with {{name}})",
         )
     if cells * replications > limits.max_runs:
         raise ParameterError(
             "max_runs",
-            f"{_brace(where)}: {cells} cells x {replications} replications = {cells * replications} runs, more than "
+            f"{brace_safe(where)}: {cells} cells x {replications} replications = {cells * replications} runs, "
+            "more than "
             f"the limit of {limits.max_runs} (raise it with {{name}})",
         )
     variants = _variants(spec.variants, where)
@@ -298,7 +300,7 @@ def _points(data: dict, where: str, max_points: int) -> tuple[dict[str, Any], ..
             shape = " x ".join(str(len(v)) for v in grid.values())
             raise ParameterError(
                 "max_points",
-                f"{_brace(where)}: [grid] of {shape} = {size} points is more than the limit for these scenarios "
+                f"{brace_safe(where)}: [grid] of {shape} = {size} points is more than the limit for these scenarios "
                 f"({max_points}; raise it with {{name}})",
             )
         return tuple(dict(zip(keys, combo, strict=True)) for combo in itertools.product(*(grid[k] for k in keys))) or (
@@ -311,7 +313,8 @@ def _points(data: dict, where: str, max_points: int) -> tuple[dict[str, Any], ..
         if len(raw) > max_points:
             raise ParameterError(
                 "max_points",
-                f"{_brace(where)}: {len(raw)} [[points]], more than the limit of {max_points} (raise it with {{name}})",
+                f"{brace_safe(where)}: {len(raw)} [[points]], more than the limit of {max_points} "
+                "(raise it with {name})",
             )
         points = tuple(_flat_scalars(p, f"point {i + 1}", where) for i, p in enumerate(raw))
         seen = set()

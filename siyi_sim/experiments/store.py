@@ -47,7 +47,7 @@ from typing import IO, Any
 import pandas as pd
 
 from ..errors import ParameterError
-from ..io import STORE_MARKER, TEMP_PREFIX, _brace, atomic_write, atomic_write_bytes, atomic_write_text
+from ..io import STORE_MARKER, TEMP_PREFIX, atomic_write, atomic_write_bytes, atomic_write_text, brace_safe
 from .keys import canonical_json, run_key, seed_for
 
 TIMING_PREFIX = "timing_"  # wall-clock columns: measurements of the machine, not results
@@ -99,7 +99,8 @@ def check_same_experiment(path: str | Path, design_hash: str, name: str) -> dict
         if foreign:
             raise ParameterError(
                 "out",
-                f"{{name}} {_brace(path)!r} is not empty and holds no sweep manifest (found {_brace(foreign[0])!r}); "
+                f"{{name}} {brace_safe(path)!r} is not empty and holds no sweep manifest "
+                f"(found {brace_safe(foreign[0])!r}); "
                 "use a new directory",
             )
         return None
@@ -109,9 +110,10 @@ def check_same_experiment(path: str | Path, design_hash: str, name: str) -> dict
     if held.get("design_hash") != design_hash:
         raise ParameterError(
             "out",
-            f"{{name}} {_brace(path)!r} holds a different experiment ({_brace(str(held.get('name', '?')))!r}, design "
-            f"{_brace(str(held.get('design_hash', '?'))[:12])}); "
-            f"this one is {_brace(name)!r}, design {design_hash[:12]}: "
+            f"{{name}} {brace_safe(path)!r} holds a different experiment "
+            f"({brace_safe(str(held.get('name', '?')))!r}, design "
+            f"{brace_safe(str(held.get('design_hash', '?'))[:12])}); "
+            f"this one is {brace_safe(name)!r}, design {design_hash[:12]}: "
             "use another {name}",
         )
     return manifest
@@ -379,13 +381,15 @@ class ResultStore:
             handle = open(self.path / LOCK_FILE, "a+")  # noqa: SIM115 - held open for the whole sweep
         except OSError as err:
             raise ParameterError(
-                "out", f"cannot write {{name}} {_brace(self.path)!r}: {_brace(err.strerror or err)}"
+                "out", f"cannot write {{name}} {brace_safe(self.path)!r}: {brace_safe(err.strerror or err)}"
             ) from None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.close()
-            raise ParameterError("out", f"{{name}} {_brace(self.path)!r} is in use by another running sweep") from None
+            raise ParameterError(
+                "out", f"{{name}} {brace_safe(self.path)!r} is in use by another running sweep"
+            ) from None
         self._lock = handle
 
     def open(self, manifest: dict[str, Any] | None = None, repair: bool = False) -> None:
@@ -399,7 +403,7 @@ class ResultStore:
             (self.path / PARTS_DIR).mkdir(exist_ok=True)
         except OSError as err:
             raise ParameterError(
-                "out", f"cannot write {{name}} {_brace(self.path)!r}: {_brace(err.strerror or err)}"
+                "out", f"cannot write {{name}} {brace_safe(self.path)!r}: {brace_safe(err.strerror or err)}"
             ) from None
         self._remove_temporaries()
         found = scan(self.path, manifest)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ParameterError
-from ..io import _brace, check_output_dir, refuse_store_path
+from ..io import brace_safe, check_output_dir, refuse_store_path
 from .adaptive import Target, assess, next_replications
 from .execute import execute
 from .manifest import new_manifest, set_replications, utc_now
@@ -88,7 +88,7 @@ def _replications(plan: Plan, plan_cells: list[Cell], existing: dict[str, Any] |
     if held * len(plan_cells) > max_runs:
         raise ParameterError(
             "max_runs",
-            f"{_brace(str(Path(out) / 'manifest.json'))!r} asks for {held} replications ({held * len(plan_cells)} "
+            f"{brace_safe(str(Path(out) / 'manifest.json'))!r} asks for {held} replications ({held * len(plan_cells)} "
             f"runs), more than the limit of {max_runs} (raise it with {{name}})",
         )
     return max(plan.replications, held)
@@ -119,14 +119,15 @@ def check_target(
     if baseline not in plan.scenarios:
         raise ParameterError(
             "baseline",
-            f"target compares against {{name}} {_brace(baseline)!r}, which is not in experiment.scenarios",
+            f"target compares against {{name}} {brace_safe(baseline)!r}, which is not in experiment.scenarios",
         )
     if len(plan.scenarios) < 2:
         raise ParameterError("target", "{name} needs at least one scenario besides the baseline")
     kept = plan.keep_summary
     if kept is not None and target.metric not in kept:
         raise ParameterError(
-            "target", f"{{name}} metric {_brace(target.metric)!r} is not in keep.summary of {_brace(plan.name)!r}"
+            "target",
+            f"{{name}} metric {brace_safe(target.metric)!r} is not in keep.summary of {brace_safe(plan.name)!r}",
         )
     if kept is None and validate:
         from ..metrics import SUMMARY_KEYS
@@ -134,15 +135,17 @@ def check_target(
         if target.metric not in SUMMARY_KEYS:
             raise ParameterError(
                 "target",
-                f"{{name}} metric {_brace(target.metric)!r} is not a summary key (known: {', '.join(SUMMARY_KEYS)})",
+                f"{{name}} metric {brace_safe(target.metric)!r} is not a summary key "
+                f"(known: {', '.join(SUMMARY_KEYS)})",
             )
     cap = DEFAULT_MAX_REPS if max_reps is None else max_reps
     if isinstance(cap, bool) or not isinstance(cap, int) or cap < 2:
-        raise ParameterError("max_reps", f"invalid {{name}} {_brace(repr(max_reps))}: must be an integer >= 2")
+        raise ParameterError("max_reps", f"invalid {{name}} {brace_safe(repr(max_reps))}: must be an integer >= 2")
     if cap < plan.replications:
         raise ParameterError(
             "max_reps",
-            f"{{name}} {cap} is below the {plan.replications} replications in {_brace(plan.source_path or plan.name)}",
+            f"{{name}} {cap} is below the {plan.replications} replications in "
+            f"{brace_safe(plan.source_path or plan.name)}",
         )
     from ..api import MAX_SEED
 
@@ -361,7 +364,8 @@ def repair_store(path: str | Path, workers: int = 1, command: list[str] | None =
     text = experiment.get("file_text") if isinstance(experiment, dict) else None
     if not isinstance(text, str) or not text:
         raise ParameterError(
-            "out", f"{{name}} {_brace(path)!r}: the manifest holds no copy of the experiment file; resume it instead"
+            "out",
+            f"{{name}} {brace_safe(path)!r}: the manifest holds no copy of the experiment file; resume it instead",
         )
     source = (
         experiment.get("file") if isinstance(experiment, dict) and isinstance(experiment.get("file"), str) else None
