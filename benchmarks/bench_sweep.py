@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
 import time
 from dataclasses import replace
@@ -69,7 +70,8 @@ def main() -> None:
     )
     run_fn, validate = None, True
     if args.synthetic is not None:
-        from siyi_sim.experiments.synthetic import synthetic_run
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+        from synthetic import synthetic_run  # the test model lives with the tests
 
         text = text.replace("[keep]", f"[set]\nsleep_seconds = {args.synthetic}\n[keep]").replace(
             '"mean_owner_trust", "issues_resolved_total"', '"y"'

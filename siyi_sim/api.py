@@ -19,11 +19,38 @@ class RunResult:
     model: SiyiModel
 
 
+#: Largest seed: seeds are Python ints end to end and int64 in a sweep's Parquet table.
+MAX_SEED = 2**63 - 1
+
+
 def check_seed(seed: Any) -> int:
-    """Seeds are non-negative integers; anything else is a user error."""
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+    """Seeds are integers in 0 .. 2**63-1, never floats (a float would silently change a seed
+    above 2**53); anything else is a user error."""
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or int(seed) < 0:
         raise ValueError(f"invalid seed {seed!r}: must be a non-negative integer")
+    if int(seed) > MAX_SEED:
+        raise ValueError(f"invalid seed {seed!r}: must be at most 2**63-1 = {MAX_SEED}")
     return int(seed)
+
+
+def check_days(days: Any) -> int | None:
+    """A horizon is None (the scenario's) or an integer; ``True`` and ``'3'`` are not numbers."""
+    if days is None:
+        return None
+    if isinstance(days, bool) or not isinstance(days, numbers.Integral):
+        raise ValueError(f"invalid days {days!r}: must be an integer")
+    return int(days)
+
+
+def check_value_types(overrides: dict[str, Any], where: str = "overrides") -> None:
+    """Booleans are not numbers: ``trust.alpha = true`` is refused, not run as 1."""
+    from .config import Config
+
+    defaults = Config().flat()
+    for key, value in overrides.items():
+        if key in defaults and isinstance(value, bool) != isinstance(defaults[key], bool):
+            wanted = "true or false" if isinstance(defaults[key], bool) else "a number"
+            raise ValueError(f"{where}: {key} must be {wanted}, not {value!r}")
 
 
 def simulate(
@@ -37,7 +64,9 @@ def simulate(
 
     With ``record_events=True`` the model's typed event log is in ``result.model.events``.
     """
-    config = scenario_config(scenario, overrides, days)
+    if overrides:
+        check_value_types(overrides)
+    config = scenario_config(scenario, overrides, check_days(days))
     model = SiyiModel(config, seed=check_seed(seed), scenario_name=scenario, record_events=record_events)
     model.run_to_end()
     return RunResult(model.summary(), model.daily_frame(), model)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from . import __version__
 from .argtypes import int_type
+from .errors import ParameterError
 
 
 class UsageError(Exception):
@@ -25,20 +26,35 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _cmd_run(args) -> int:
-    from .api import check_seed, simulate
+    try:
+        return _run(args)
+    except ParameterError as err:
+        raise err.renamed({"out": "--out", "force": "--force"}) from None
+
+
+def _run(args) -> int:
+    from .api import check_seed, check_value_types, simulate
     from .config import parse_assignment
     from .output import write_run_outputs
 
     overrides = dict(parse_assignment(text) for text in args.set or [])
+    check_value_types(overrides, "--set")
     seed = check_seed(args.seed)
     days = args.days
-    if args.out:
+    if args.out is not None:
         from .output import check_writable
 
-        check_writable(args.out)
+        check_writable(args.out, args.force)
+    from .experiments.memory import check_memory
+    from .scenarios import scenario_config
+
+    check_memory(scenario_config(args.scenario, overrides, days).flat(), what=f"scenario {args.scenario!r}")
     result = simulate(args.scenario, seed, days, overrides)
-    if args.out:
-        write_run_outputs(result, args.out, series_format=args.format)
+    if args.out is not None:
+        from .provenance import run_provenance
+
+        provenance = run_provenance(args.scenario, overrides, result.model.cfg.flat())
+        write_run_outputs(result, args.out, series_format=args.format, force=args.force, provenance=provenance)
     if args.json:
         print(json.dumps(result.summary, sort_keys=False))
     else:
@@ -98,7 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int_type("seed", minimum=0), default=0, help="non-negative integer seed")
     p.add_argument("--days", type=int_type("days"), default=None, help="horizon in days (default: the scenario's)")
     p.add_argument("--set", action="append", metavar="SECTION.KEY=VALUE", help="override a parameter (repeatable)")
-    p.add_argument("--out", default=None, help="directory for summary.json, daily series and graphs")
+    p.add_argument(
+        "--out", default=None, help="new (or earlier `siyi run`) folder for summary.json, daily series and graphs"
+    )
+    p.add_argument("--force", action="store_true", help="write --out into a non-empty folder of other files")
     p.add_argument("--format", choices=["csv", "parquet"], default="csv", help="daily series format with --out")
     p.add_argument("--json", action="store_true", help="print exactly the summary JSON on stdout")
     p.add_argument("--lang", choices=["en", "zh"], default=None, help="table language (default: $SIYI_LANG or en)")

@@ -7,10 +7,10 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from synthetic import synthetic_run
 
 from siyi_sim.experiments import load_runs, paired_ci, paired_comparison, parse_plan, run_sweep
 from siyi_sim.experiments.adaptive import Target, parse_target
-from siyi_sim.experiments.synthetic import synthetic_run
 
 
 def test_paired_ci_of_a_hand_computed_case():
@@ -75,9 +75,10 @@ def test_synthetic_sweep_recovers_the_known_effects(tmp_path):
 
 
 @pytest.mark.parametrize("text", ["y", "=1", "y=abc", "y=0", "y=-2", "y=nan", "y=inf"])
-def test_bad_target_ci_is_refused(text):
-    with pytest.raises(ValueError, match="--target-ci"):
+def test_bad_target_is_refused_naming_the_parameter(text):
+    with pytest.raises(ValueError, match="target") as caught:
         parse_target(text)
+    assert caught.value.parameter == "target" and "--" not in str(caught.value)  # the CLI adds its flag
 
 
 ADAPTIVE = '[experiment]\nscenarios = ["baseline", "campaign_2020", "no_safeguards"]\nreplications = 3\ndays = 3\n'
@@ -107,7 +108,7 @@ def test_adaptive_replication_says_when_it_hits_max_reps_and_resumes_to_the_same
     plan = parse_plan(ADAPTIVE, "a.toml")
     kw = dict(validate=False, run_fn=synthetic_run, progress=False, target=Target("y", 0.01), max_reps=7)
     report = run_sweep(plan, tmp_path / "out", **kw)
-    assert report.adaptive.startswith("target NOT reached: stopped at --max-reps 7")
+    assert report.adaptive.startswith("target NOT reached: stopped at the cap of 7 replications")
     assert report.replications == 7 and len(load_runs(tmp_path / "out")) == 21
     again = run_sweep(plan, tmp_path / "out", **kw)
     assert again.ran == 0 and again.replications == 7

@@ -39,7 +39,7 @@ def test_plan_expands_scenarios_times_points_times_replications():
     assert plan.n_runs == len(specs) == 3 * 2 * 3
     assert len({s.run_key for s in specs}) == len(specs)
     assert plan.overrides == {"population.n_cadres": 200, "population.n_enterprises": 400}  # nested TOML keys flattened
-    variant = [s for s in specs if s.scenario == "alpha_high"][0]
+    variant = next(s for s in specs if s.scenario == "alpha_high")
     assert variant.base_scenario == "campaign_2020" and variant.overrides["trust.alpha"] == 0.1
 
 
@@ -71,7 +71,8 @@ def test_more_replications_keep_the_keys_of_the_first_ones():
 def test_points_list_and_default_horizon(tmp_path):
     path = tmp_path / "p.toml"
     path.write_text(
-        '[experiment]\nscenarios = ["baseline", "normalized_promotion"]\nreplications = 1\n[[points]]\n"trust.alpha" = 0.05\n[[points]]\n"trust.alpha" = 0.09\n"trust.beta" = 0.2\n'
+        '[experiment]\nscenarios = ["baseline", "normalized_promotion"]\nreplications = 1\n'
+        '[[points]]\n"trust.alpha" = 0.05\n[[points]]\n"trust.alpha" = 0.09\n"trust.beta" = 0.2\n'
     )
     plan = load_plan(path)
     assert plan.name == "p" and plan.point_keys == ("trust.alpha", "trust.beta")
@@ -95,7 +96,8 @@ def test_points_list_and_default_horizon(tmp_path):
         ("[experiment]\nscenarios = ['baseline']\nreplications = 1\nreps = 1\n", "unknown key in [experiment] 'reps'"),
         ("[experiment]\nscenarios = ['baseline']\nreplications = 1\n[grid]\n'trust.alpha' = []\n", "non-empty list"),
         (
-            "[experiment]\nscenarios = ['baseline']\nreplications = 1\n[grid]\n'trust.alpha' = [0.1]\n[[points]]\n'trust.alpha' = 0.1\n",
+            "[experiment]\nscenarios = ['baseline']\nreplications = 1\n[grid]\n'trust.alpha' = [0.1]\n"
+            "[[points]]\n'trust.alpha' = 0.1\n",
             "either [grid] or [[points]]",
         ),
         ("[experiment]\nscenarios = ['baseline']\nreplications = 1\n[keep]\ndaily = 3\n", "keep.daily"),

@@ -6,10 +6,10 @@ import json
 
 import pandas as pd
 import pytest
+from synthetic import failing_after, synthetic_run
 
 from siyi_sim.experiments import load_daily, load_runs, parse_plan, run_sweep
-from siyi_sim.experiments.store import PARTS_DIR, ResultStore, atomic_write_text
-from siyi_sim.experiments.synthetic import failing_after, synthetic_run
+from siyi_sim.experiments.store import PARTS_DIR, ResultStore, atomic_write_text, plain_value
 
 PLAN = """
 [experiment]
@@ -80,12 +80,8 @@ def test_unmerged_journal_and_stale_temporaries_are_recovered_without_duplicates
     sweep(out)
     runs = load_runs(out)
     # a kill between writing runs.parquet and deleting parts leaves both; plus a torn temp file
-    store = ResultStore(out)
-    store.open()
-    row = {k: (None if pd.isna(v) else v) for k, v in runs.iloc[0].to_dict().items()}
-    store.add(row["run_key"], row, None)
-    store._lock.close()
-    store._lock = None
+    row = {k: plain_value(v) for k, v in runs.iloc[0].to_dict().items()}
+    atomic_write_text(out / PARTS_DIR / f"{row['run_key']}.json", json.dumps(row))
     (out / PARTS_DIR / ".tmp-half.json-1-1").write_text('{"run_k')
     assert len(load_runs(out)) == 30
     sweep(out)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 from ..argtypes import non_negative_int, positive_int
+from ..io import refuse_store_path
 from ..metrics import LANGS, default_lang
 
 
@@ -97,6 +98,7 @@ def _cmd_brief(args) -> int:
 
     from .brief import PDF_FILE, write_brief
 
+    refuse_store_path(args.out, "--out")  # never write into a results folder's own files
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", UserWarning)
@@ -129,6 +131,7 @@ def _cmd_sensitivity(args) -> int:
     from ..config import parse_assignment
     from .sensitivity import format_table, run_sensitivity
 
+    refuse_store_path(args.out, "--out")  # never write into a results folder's own files
     overrides = dict(parse_assignment(text) for text in args.set or [])
     result = run_sensitivity(
         args.method,

@@ -15,15 +15,15 @@ One module per job: ``plan`` (TOML file), ``keys`` (run_key, seeds), ``specs`` (
 ``execute`` (one run in a worker), ``store`` (Parquet folder, resume), ``manifest``,
 ``local``/``dask_backend`` (where runs execute; ``warm`` pre-warms pool workers), ``sweep``
 (orchestration), ``adaptive``, ``compare``, ``progress``, ``dryrun``, ``commands`` (the
-``siyi sweep``/``siyi compare`` sub-commands), ``synthetic`` (a model with known answers for
-tests). Guide: ``docs/experiments.md``.
+``siyi sweep``/``siyi compare``/``siyi check`` sub-commands), ``memory`` (will a run fit).
+Tests run the store on a synthetic model with known answers (``tests/synthetic.py``). Guide: ``docs/experiments.md``.
 """
 
 from .._lazy import lazy_exports
 
 #: Public names and the module each lives in; imported on first use (PEP 562), so that
 #: registering ``siyi sweep`` in the CLI does not import pandas, pyarrow or dask.
-_EXPORTS = {
+_EXPORTS: dict[str, str | None] = {
     "paired_ci": "compare",
     "paired_comparison": "compare",
     "Plan": "plan",

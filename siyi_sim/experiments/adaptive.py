@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..errors import ParameterError
+from ..io import brace_safe
 from .compare import paired_comparison
 
 
@@ -30,13 +32,15 @@ def parse_target(text: str) -> Target:
     """``KEY=HALFWIDTH`` as given to ``--target-ci``."""
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
-        raise ValueError(f"malformed --target-ci {text!r}: expected KEY=HALFWIDTH")
+        raise ParameterError("target", f"malformed {{name}} {brace_safe(text)!r}: expected KEY=HALFWIDTH")
     try:
         width = float(value)
     except ValueError:
-        raise ValueError(f"malformed --target-ci {text!r}: HALFWIDTH must be a number") from None
+        raise ParameterError("target", f"malformed {{name}} {brace_safe(text)!r}: HALFWIDTH must be a number") from None
     if not math.isfinite(width) or width <= 0:
-        raise ValueError(f"invalid --target-ci {text!r}: HALFWIDTH must be a positive finite number")
+        raise ParameterError(
+            "target", f"invalid {{name}} {brace_safe(text)!r}: HALFWIDTH must be a positive finite number"
+        )
     return Target(key.strip(), width)
 
 
@@ -52,7 +56,9 @@ def assess(runs: pd.DataFrame, target: Target, baseline: str, replications: int)
     table = paired_comparison(runs, baseline, [target.metric])
     table = table[table["scenario"] != baseline]
     if table.empty:
-        raise ValueError(f"--target-ci needs at least one scenario besides the baseline {baseline!r}")
+        raise ParameterError(
+            "target", f"{{name}} needs at least one scenario besides the baseline {brace_safe(baseline)!r}"
+        )
     needed, widest, where = replications, -1.0, ""
     for _, row in table.iterrows():
         label = row["scenario"] + (f" (point {row['point'] + 1})" if table["point"].nunique() > 1 else "")

@@ -7,10 +7,63 @@ which the CLI turns into one line and exit code 2.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
+import sys
 from pathlib import Path
 
 from ..argtypes import positive_int
+from ..errors import ParameterError
+
+#: Library parameter names as this command line spells them.
+FLAGS = {
+    "out": "--out",
+    "target": "--target-ci",
+    "max_reps": "--max-reps",
+    "baseline": "--baseline",
+    "scheduler": "--scheduler",
+    "backend": "--backend",
+    "workers": "--workers",
+    "csv": "--csv",
+    "max_runs": "--max-runs",
+    "max_points": "--max-points",
+    "max_file_bytes": "--max-file-bytes",
+}
+
+
+def _flags(command):
+    """Say the library's parameter errors with this command line's flags."""
+
+    @functools.wraps(command)
+    def wrapped(args) -> int:
+        try:
+            return command(args)
+        except ParameterError as err:
+            raise err.renamed(FLAGS) from None
+
+    return wrapped
+
+
+def _add_limits(p) -> None:
+    from .plan import MAX_FILE_BYTES, MAX_POINTS, MAX_RUNS
+
+    p.add_argument(
+        "--max-runs", type=positive_int, default=MAX_RUNS, metavar="N", help=f"refuse plans over N runs ({MAX_RUNS:,})"
+    )
+    p.add_argument(
+        "--max-points",
+        type=positive_int,
+        default=MAX_POINTS,
+        metavar="N",
+        help=f"refuse plans over N scenario x point cells ({MAX_POINTS:,})",
+    )
+    p.add_argument(
+        "--max-file-bytes",
+        type=positive_int,
+        default=MAX_FILE_BYTES,
+        metavar="N",
+        help=f"refuse experiment files over N bytes ({MAX_FILE_BYTES:,})",
+    )
 
 
 def _seconds(text: str) -> float:
@@ -49,7 +102,8 @@ def register(subparsers) -> None:
         type=_seconds,
         default=5.0,
         metavar="SECONDS",
-        help="give up on an unreachable scheduler after this long (default 5); also how long to wait for a first worker (at least 30)",
+        help="give up on an unreachable scheduler after this long (default 5); "
+        "also how long to wait for a first worker (at least 30)",
     )
     p.add_argument(
         "--dry-run", action="store_true", help="print number of runs, estimated time and output size; write nothing"
@@ -68,7 +122,8 @@ def register(subparsers) -> None:
         help="cap on replications with --target-ci (default 100)",
     )
     p.add_argument("--baseline", default="baseline", help="baseline scenario for --target-ci (default: baseline)")
-    p.set_defaults(func=_cmd_sweep)
+    _add_limits(p)
+    p.set_defaults(func=_flags(_cmd_sweep))
 
     p = subparsers.add_parser(
         "compare", help="per-scenario means and paired differences vs baseline with 95%% CIs, from a sweep folder"
@@ -85,14 +140,29 @@ def register(subparsers) -> None:
     )
     p.add_argument("--csv", default=None, metavar="PATH", help="where to write the table (default: DIR/comparison.csv)")
     p.add_argument("--lang", choices=["en", "zh"], default=None, help="table language (default: $SIYI_LANG or en)")
-    p.set_defaults(func=_cmd_compare)
+    p.set_defaults(func=_flags(_cmd_compare))
+
+    p = subparsers.add_parser(
+        "check", help="verify a sweep folder (hashes, plan, daily files) and list every problem; --repair fixes them"
+    )
+    p.add_argument("dir", help="results folder of `siyi sweep`")
+    p.add_argument(
+        "--repair",
+        action="store_true",
+        help="remove damaged, foreign and stray files and recompute their runs (same results as an uninterrupted run)",
+    )
+    p.add_argument(
+        "--workers", type=positive_int, default=None, help="parallel workers for --repair (default: all cores)"
+    )
+    p.set_defaults(func=_flags(_cmd_check))
 
 
 def _cmd_sweep(args) -> int:
     from .adaptive import parse_target
-    from .plan import load_plan
+    from .plan import Limits, load_plan
 
-    plan = load_plan(args.file)
+    limits = Limits(args.max_runs, args.max_points, args.max_file_bytes)
+    plan = load_plan(args.file, limits)
     workers = args.workers or os.cpu_count() or 1
     target = parse_target(args.target_ci) if args.target_ci else None
     if args.dry_run:
@@ -101,7 +171,7 @@ def _cmd_sweep(args) -> int:
 
         if args.backend == "local" and args.scheduler:
             raise ValueError("--scheduler needs --backend dask")
-        check_target(prepare(plan, args.out), target, args.max_reps, args.baseline)
+        check_target(prepare(plan, args.out, max_runs=args.max_runs), target, args.max_reps, args.baseline)
         for line in dry_run(plan, args.out, workers).lines():
             print(line)
         return 0
@@ -117,6 +187,8 @@ def _cmd_sweep(args) -> int:
         max_reps=args.max_reps,
         baseline=args.baseline,
         connect_timeout=args.connect_timeout,
+        command=sys.argv[1:],
+        max_runs=args.max_runs,
     )
     for line in report.lines():
         print(line)
@@ -124,15 +196,41 @@ def _cmd_sweep(args) -> int:
 
 
 def _cmd_compare(args) -> int:
+    from ..io import atomic_write_text, refuse_store_path
     from .compare import format_comparison, paired_comparison
-    from .store import atomic_write_text, load_runs
+    from .store import COMPARISON_FILE, load_runs
 
     runs = load_runs(args.dir)
     table = paired_comparison(runs, args.baseline, args.metric)
-    csv_path = Path(args.csv) if args.csv else Path(args.dir) / "comparison.csv"
+    csv_path = Path(args.csv) if args.csv else Path(args.dir) / COMPARISON_FILE
+    refuse_store_path(csv_path, "csv")
+    if csv_path.is_dir():
+        raise ValueError(f"cannot write --csv {str(csv_path)!r}: it is a directory")
     if not csv_path.parent.is_dir():
         raise ValueError(f"cannot write --csv {str(csv_path)!r}: folder {str(csv_path.parent)!r} does not exist")
     print(format_comparison(table, args.baseline, lang=args.lang))
     atomic_write_text(csv_path, table.to_csv(index=False))
     print(f"\nwrote {csv_path}")
     return 0
+
+
+def _cmd_check(args) -> int:
+    """Exit 0 when the folder is sound, 1 when it has problems (listed); with --repair, fix them."""
+    from .store import check_store
+
+    problems = check_store(args.dir)
+    if not args.repair:
+        for problem in problems:
+            print(problem)
+        print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {args.dir}")
+        return 1 if problems else 0
+    from .sweep import repair_store
+
+    report = repair_store(args.dir, workers=args.workers or os.cpu_count() or 1, command=sys.argv[1:])
+    for line in report.lines():
+        print(line)
+    left = check_store(args.dir)
+    for problem in left:
+        print(problem)
+    print(f"{len(left)} problem{'s' if len(left) != 1 else ''} left in {args.dir}")
+    return 1 if left else 0

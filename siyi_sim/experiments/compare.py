@@ -19,6 +19,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ..errors import ParameterError
+from ..io import brace_safe
 from .execute import ID_COLUMNS, TIMING_PREFIX
 
 PAIR_ON = ["point", "replication", "days"]
@@ -71,8 +73,11 @@ def paired_comparison(
         raise ValueError("no finished runs to compare")
     scenarios = list(dict.fromkeys(runs["scenario"]))
     if baseline not in scenarios:
-        raise ValueError(
-            f"baseline scenario {baseline!r} is not in the results (scenarios: {', '.join(scenarios)}); use --baseline"
+        raise ParameterError(
+            "baseline",
+            f"baseline scenario {brace_safe(baseline)!r} is not in the results "
+            f"(scenarios: {brace_safe(', '.join(scenarios))}); "
+            "choose another {name}",
         )
     metrics = check_metrics(runs, metrics)
     params = [c for c in runs.columns if "." in c]

@@ -4,10 +4,9 @@ Time comes from a short timing session with the real model (at most ~10 s): a 1-
 first cell (after a warm-up call) gives the set-up cost (building the population); one full run
 per scenario (while the budget lasts; the others use the mean) gives its cost per simulated day,
 so a run of D days is estimated at ``setup + per_day * D``. Costs are CPU seconds, so the
-estimate is for an otherwise idle machine; other load makes the sweep slower. Full runs, because the campaign's batches start in
-late April: a truncated run would miss the expensive days. Sizes come from the same runs' rows
-and daily series written to memory as Parquet.
-"""
+estimate is for an otherwise idle machine; other load makes the sweep slower. Full runs, because
+the campaign's batches start in late April: a truncated run would miss the expensive days. Sizes
+come from the same runs' rows and daily series written to memory as Parquet."""
 
 from __future__ import annotations
 
@@ -39,13 +38,16 @@ class DryRunReport:
 
     def lines(self) -> list[str]:
         plan = self.plan
-        shape = f"{len(plan.scenarios)} scenarios x {len(plan.points)} points x {self.planned // max(1, len(plan.scenarios) * len(plan.points))} replications"
+        reps = self.planned // max(1, len(plan.scenarios) * len(plan.points))
+        shape = f"{len(plan.scenarios)} scenarios x {len(plan.points)} points x {reps} replications"
         todo = self.planned - self.done
         timing = ", ".join(f"{k} {v:.2f} s" for k, v in self.timing.items())
         return [
             f"experiment {plan.name!r}: {shape} = {self.planned} runs ({self.done} already done, {todo} to run)",
-            f"estimated time: {_duration(self.estimated_seconds)} on {self.workers} idle core{'s' if self.workers != 1 else ''} (CPU of timing runs: {timing})",
-            f"expected output: runs.parquet ~{_size(self.runs_bytes)}, daily series ~{_size(self.daily_bytes)}, total ~{_size(self.runs_bytes + self.daily_bytes)}",
+            f"estimated time: {_duration(self.estimated_seconds)} on {self.workers} idle "
+            f"core{'s' if self.workers != 1 else ''} (CPU of timing runs: {timing})",
+            f"expected output: runs.parquet ~{_size(self.runs_bytes)}, daily series ~{_size(self.daily_bytes)}, "
+            f"total ~{_size(self.runs_bytes + self.daily_bytes)}",
             "dry run: nothing written",
         ]
 

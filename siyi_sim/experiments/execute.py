@@ -15,8 +15,8 @@ from typing import Any
 import pandas as pd
 
 from .specs import RunSpec
+from .store import TIMING_PREFIX  # the only columns holding wall-clock values
 
-TIMING_PREFIX = "timing_"  # the only columns holding wall-clock values
 ID_COLUMNS = ("run_key", "scenario", "base_scenario", "point", "replication", "seed")
 DAILY_ID_COLUMNS = ("run_key", "scenario", "point", "replication", "seed")
 

@@ -1,44 +1,39 @@
-"""What ``manifest.json`` records: the experiment (file text, hashes, seeds), the code (package
-version, git commit) and the machine, so a results folder explains itself years later."""
+"""What ``manifest.json`` records: the experiment (file text, hashes, seeds, the plan's cells),
+the code (package version, git commit, calibration fingerprint) and the machine, so a results
+folder explains itself years later and can prove which rows belong to it."""
 
 from __future__ import annotations
 
 import datetime as dt
 import platform
-import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
+from ..provenance import code_provenance, git_commit, package_version
+from .keys import seed_for
 from .plan import Plan
+from .specs import Cell
+from .store import FORMAT
 
-FORMAT = "siyi-sweep/1"
+__all__ = ["FORMAT", "MAX_FILE_TEXT_BYTES", "git_commit", "new_manifest", "package_version", "set_replications"]
+
+#: The experiment file is copied into the manifest up to this size; larger ones by hash only.
+MAX_FILE_TEXT_BYTES = 256 * 1024
 
 
 def utc_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def git_commit() -> str | None:
-    """HEAD of the checkout siyi_sim runs from, if it is one (read-only git call)."""
-    root = Path(__file__).resolve().parents[2]
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--verify", "-q", "HEAD"], capture_output=True, text=True, timeout=5
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    commit = out.stdout.strip()
-    return commit if out.returncode == 0 and commit else None
-
-
-def package_version() -> str:
-    from .. import __version__
-
-    return __version__
-
-
-def new_manifest(plan: Plan, design_hash: str, replications: int, backend: dict[str, Any]) -> dict[str, Any]:
+def new_manifest(
+    plan: Plan,
+    design_hash: str,
+    replications: int,
+    backend: dict[str, Any],
+    plan_cells: list[Cell] | None = None,
+) -> dict[str, Any]:
+    text = plan.source_text
+    copied = len(text.encode()) <= MAX_FILE_TEXT_BYTES
     return {
         "format": FORMAT,
         "experiment": {
@@ -47,21 +42,36 @@ def new_manifest(plan: Plan, design_hash: str, replications: int, backend: dict[
             "design_hash": design_hash,
             "file": plan.source_path,
             "file_sha256": plan.file_sha256,
-            "file_text": plan.source_text,
+            "file_bytes": len(text.encode()),
+            "file_text": text if copied else None,
             "scenarios": list(plan.scenarios),
-            "points": [dict(p) for p in plan.points],
+            "points": [dict(p) for p in plan.points] if copied else None,
             "point_keys": list(plan.point_keys),
+        },
+        "design": {
+            "cells": [
+                {
+                    "scenario": c.scenario,
+                    "base_scenario": c.base_scenario,
+                    "point": c.point,
+                    "overrides": c.overrides,
+                    "days": c.days,
+                }
+                for c in plan_cells or []
+            ],
+            "keep_summary": None if plan.keep_summary is None else list(plan.keep_summary),
+            "keep_daily": plan.keep_daily if isinstance(plan.keep_daily, str) else list(plan.keep_daily),
         },
         "seeds": {
             "rule": "seed = base_seed + replication, the same in every scenario and point",
             "base_seed": plan.base_seed,
             "replications": replications,
-            "seeds": [plan.base_seed + r for r in range(replications)],
+            "seeds": [seed_for(plan.base_seed, r) for r in range(replications)],
         },
         "runs_planned": 0,
         "runs_done": 0,
         "complete": False,
-        "package": {"name": "siyi_sim", "version": package_version(), "git_commit": git_commit()},
+        "package": code_provenance(),
         "platform": {
             "python": sys.version.split()[0],
             "implementation": platform.python_implementation(),
@@ -78,4 +88,4 @@ def new_manifest(plan: Plan, design_hash: str, replications: int, backend: dict[
 
 def set_replications(manifest: dict[str, Any], plan: Plan, replications: int) -> None:
     manifest["seeds"]["replications"] = replications
-    manifest["seeds"]["seeds"] = [plan.base_seed + r for r in range(replications)]
+    manifest["seeds"]["seeds"] = [seed_for(plan.base_seed, r) for r in range(replications)]

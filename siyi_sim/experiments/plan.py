@@ -1,5 +1,7 @@
 """Experiment files: what to run, read from TOML and checked for shape.
 
+The file is parsed into a pydantic model (``ExperimentFile``): unknown keys, wrong types
+(``replications = 2.5`` or ``true``) and out-of-range values are refused with the field's name.
 An experiment is scenarios (named, or variants defined in the file) x points (a grid or a list
 of parameter settings) x replications. This module only parses and checks structure, so it needs
 no model; ``specs.expand`` checks names and ranges against the model's config.
@@ -36,12 +38,113 @@ import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-_TOP_LEVEL = {"experiment", "set", "grid", "points", "variants", "keep"}
-_EXPERIMENT_KEYS = {"name", "description", "scenarios", "replications", "base_seed", "days"}
-_VARIANT_KEYS = {"scenario", "set", "description"}
-_KEEP_KEYS = {"summary", "daily"}
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..errors import ParameterError
+from ..io import brace_safe
+
+#: Documented maxima (docs/experiments.md); each can be raised with a ``Limits`` argument (CLI flags
+#: ``--max-runs``, ``--max-points``, ``--max-file-bytes``). They are checked before anything is built.
+MAX_RUNS = 1_000_000
+MAX_POINTS = 10_000  # scenarios x points
+MAX_FILE_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps that keep a plan from exhausting memory or disk before anything is written."""
+
+    max_runs: int = MAX_RUNS
+    max_points: int = MAX_POINTS
+    max_file_bytes: int = MAX_FILE_BYTES
+
+    def __post_init__(self) -> None:
+        for name in ("max_runs", "max_points", "max_file_bytes"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"invalid {name} {value!r}: must be a positive integer")
+
+
+_DAILY_IDENTITY = {"day", "run_key", "scenario", "point", "replication", "seed"}
+_MAX_KEY_DEPTH = 4  # parameters are section.key; a little room for mistakes that get a clear error
+
+
+class _Strict(BaseModel):
+    """TOML tables as typed sections: unknown keys refused, no coercion (``true`` is not 1)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class ExperimentSection(_Strict):
+    name: str | None = None
+    description: str = ""
+    scenarios: list[str] = Field(min_length=1)
+    replications: int = Field(ge=1)
+    base_seed: int = Field(default=0, ge=0)
+    days: int | None = Field(default=None, ge=1)
+
+
+class VariantSection(_Strict):
+    scenario: str = Field(min_length=1)
+    set: dict[str, Any] = Field(default_factory=dict)
+    description: str = ""
+
+
+class KeepSection(_Strict):
+    summary: list[str] | Literal["all"] | None = None
+    daily: list[str] | Literal["all"] = Field(default_factory=list)
+
+
+class ExperimentFile(_Strict):
+    """The schema of an experiment file; ``[set]``, ``[grid]`` and ``[[points]]`` hold parameters,
+    checked against the model's config later (``specs``)."""
+
+    experiment: ExperimentSection
+    set: dict[str, Any] = Field(default_factory=dict)
+    grid: dict[str, Any] | None = None
+    points: list[dict[str, Any]] | None = None
+    variants: dict[str, VariantSection] = Field(default_factory=dict)
+    keep: KeepSection = Field(default_factory=KeepSection)
+
+
+def _validated(data: dict[str, Any], where: str) -> ExperimentFile:
+    try:
+        return ExperimentFile.model_validate(data)
+    except ValidationError as err:
+        raise ValueError(f"{where}: {_field_error(err.errors()[0])}") from None
+
+
+def _field_error(error: Any) -> str:
+    """One pydantic error as a sentence naming the field (``experiment.replications``)."""
+    loc = [str(part) for part in error["loc"] if not _is_union_tag(part)]
+    field = ".".join(loc) or "file"
+    kind, value = error["type"], error.get("input")
+    ctx = error.get("ctx") or {}
+    if kind == "extra_forbidden":
+        if len(loc) == 1:
+            return f"unknown top-level table {loc[0]!r} (allowed: {', '.join(sorted(ExperimentFile.model_fields))})"
+        return f"unknown key in [{'.'.join(loc[:-1])}] {loc[-1]!r}"
+    if kind == "missing":
+        return f"missing [{field}] table" if len(loc) == 1 else f"{field} is missing"
+    if kind == "greater_than_equal":
+        return f"{field} must be >= {ctx.get('ge')}, not {value!r}"
+    if kind == "too_short":
+        return f"{field} must be a non-empty list"
+    if kind == "int_type":
+        return f"{field} must be an integer, not {value!r}"
+    if kind in ("string_type", "string_too_short"):
+        return f"{field} must be a non-empty string, not {value!r}"
+    if kind in ("dict_type", "model_type"):
+        return f"{field} must be a table, not {type(value).__name__}"
+    if field.startswith("keep."):
+        return f'{field} must be a list of names or "all", not {value!r}'
+    return f"{field}: {error['msg']} (got {value!r})"
+
+
+def _is_union_tag(part: Any) -> bool:
+    return isinstance(part, str) and ("[" in part or part in ("str", "int", "none"))
 
 
 @dataclass(frozen=True)
@@ -85,60 +188,86 @@ class Plan:
     def with_replications(self, replications: int) -> Plan:
         from dataclasses import replace
 
-        return replace(self, replications=_positive_int(replications, "replications"))
+        replications = _positive_int(replications, "replications")
+        from ..api import MAX_SEED
+
+        if self.base_seed + replications - 1 > MAX_SEED:
+            raise ValueError(
+                f"replications {replications}: base_seed + replications - 1 exceeds the largest seed 2**63-1"
+            )
+        return replace(self, replications=replications)
 
 
-def load_plan(path: str | Path) -> Plan:
-    """Read and check an experiment file; every problem is a one-line ``ValueError``."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ValueError(f"experiment file {str(path)!r} not found") from None
-    except IsADirectoryError:
-        raise ValueError(f"experiment file {str(path)!r} is a directory") from None
-    except UnicodeDecodeError:
-        raise ValueError(f"experiment file {str(path)!r} is not UTF-8 text") from None
-    return parse_plan(text, source_path=str(path))
+def load_plan(path: str | Path, limits: Limits | None = None) -> Plan:
+    """Read and check an experiment file; every problem is a one-line ``ValueError``.
+
+    Only a regular file up to ``limits.max_file_bytes`` is read (``/dev/zero`` or a FIFO is refused
+    unread).
+    """
+    from ..io import read_input_text
+
+    limits = limits or Limits()
+    text = read_input_text(path, "experiment file", limits.max_file_bytes)
+    return parse_plan(text, source_path=str(path), limits=limits)
 
 
-def parse_plan(text: str, source_path: str | None = None) -> Plan:
+def parse_plan(text: str, source_path: str | None = None, limits: Limits | None = None) -> Plan:
     where = source_path or "experiment text"
+    limits = limits or Limits()
+    if len(text.encode()) > limits.max_file_bytes:
+        raise ParameterError(
+            "max_file_bytes",
+            f"{brace_safe(where)}: {len(text.encode())} bytes, more than the limit of {limits.max_file_bytes} "
+            "(raise it with {name})",
+        )
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ValueError(f"malformed TOML in {where}: {_one_line(err)}") from None
-    _no_unknown(data, _TOP_LEVEL, "top-level table", where)
-    exp = data.get("experiment")
-    if not isinstance(exp, dict):
-        raise ValueError(f"{where}: missing [experiment] table")
-    _no_unknown(exp, _EXPERIMENT_KEYS, "key in [experiment]", where)
-
-    default_name = Path(source_path).stem if source_path else "experiment"
-    name = exp.get("name", default_name)
-    if not isinstance(name, str) or not name.strip():
+    except RecursionError:
+        raise ValueError(f"malformed TOML in {where}: tables or arrays nested too deeply") from None
+    spec = _validated(data, where)
+    exp = spec.experiment
+    name = exp.name if exp.name is not None else (Path(source_path).stem if source_path else "experiment")
+    if not name.strip():
         raise ValueError(f"{where}: experiment.name must be a non-empty string")
-    scenarios = exp.get("scenarios")
-    if not isinstance(scenarios, list) or not scenarios or not all(isinstance(s, str) and s for s in scenarios):
+    scenarios = exp.scenarios
+    if not all(scenarios):
         raise ValueError(f"{where}: experiment.scenarios must be a non-empty list of scenario names")
     duplicates = sorted({s for s in scenarios if scenarios.count(s) > 1})
     if duplicates:
         raise ValueError(f"{where}: scenario {duplicates[0]!r} listed twice in experiment.scenarios")
-    if "replications" not in exp:
-        raise ValueError(f"{where}: experiment.replications is missing")
-    replications = _positive_int(exp["replications"], "experiment.replications", where)
-    base_seed = _int(exp.get("base_seed", 0), "experiment.base_seed", where, minimum=0)
-    days = exp.get("days")
-    if days is not None:
-        days = _int(days, "experiment.days", where, minimum=1)
+    replications, base_seed, days = exp.replications, exp.base_seed, exp.days
+    from ..api import MAX_SEED  # seeds are Python ints in 0 .. 2**63-1 (int64 in Parquet)
 
-    overrides = _flat_scalars(data.get("set", {}), "[set]", where)
-    points = _points(data, where)
-    variants = _variants(data.get("variants", {}), where)
-    keep_summary, keep_daily = _keep(data.get("keep", {}), where)
+    if base_seed + replications - 1 > MAX_SEED:
+        raise ValueError(
+            f"{where}: experiment.base_seed + replications - 1 = {base_seed + replications - 1} exceeds the largest "
+            f"seed 2**63-1"
+        )
+
+    overrides = _flat_scalars(spec.set, "[set]", where)
+    points = _points(data, where, limits.max_points // len(scenarios) or 1)
+    cells = len(scenarios) * len(points)
+    if cells > limits.max_points:
+        raise ParameterError(
+            "max_points",
+            f"{brace_safe(where)}: {len(scenarios)} scenarios x {len(points)} points = {cells} cells, "
+            "more than the limit "
+            f"of {limits.max_points} (raise it with {{name}})",
+        )
+    if cells * replications > limits.max_runs:
+        raise ParameterError(
+            "max_runs",
+            f"{brace_safe(where)}: {cells} cells x {replications} replications = {cells * replications} runs, "
+            "more than "
+            f"the limit of {limits.max_runs} (raise it with {{name}})",
+        )
+    variants = _variants(spec.variants, where)
+    keep_summary, keep_daily = _keep(spec.keep, where)
     return Plan(
         name=name.strip(),
-        description=str(exp.get("description", "")),
+        description=exp.description,
         scenarios=tuple(scenarios),
         replications=replications,
         base_seed=base_seed,
@@ -153,7 +282,7 @@ def parse_plan(text: str, source_path: str | None = None) -> Plan:
     )
 
 
-def _points(data: dict, where: str) -> tuple[dict[str, Any], ...]:
+def _points(data: dict, where: str, max_points: int) -> tuple[dict[str, Any], ...]:
     if "grid" in data and "points" in data:
         raise ValueError(f"{where}: use either [grid] or [[points]], not both")
     if "grid" in data:
@@ -166,11 +295,27 @@ def _points(data: dict, where: str) -> tuple[dict[str, Any], ...]:
             if len(set(map(repr, values))) != len(values):
                 raise ValueError(f"{where}: grid value of {key!r} lists a value twice")
         keys = list(grid)
-        return tuple(dict(zip(keys, combo)) for combo in itertools.product(*(grid[k] for k in keys))) or ({},)
+        size = math.prod(len(v) for v in grid.values())
+        if size > max_points:
+            shape = " x ".join(str(len(v)) for v in grid.values())
+            raise ParameterError(
+                "max_points",
+                f"{brace_safe(where)}: [grid] of {shape} = {size} points is more than the limit for these scenarios "
+                f"({max_points}; raise it with {{name}})",
+            )
+        return tuple(dict(zip(keys, combo, strict=True)) for combo in itertools.product(*(grid[k] for k in keys))) or (
+            {},
+        )
     if "points" in data:
         raw = data["points"]
         if not isinstance(raw, list) or not raw or not all(isinstance(p, dict) for p in raw):
             raise ValueError(f"{where}: [[points]] must be one or more tables of parameter = value")
+        if len(raw) > max_points:
+            raise ParameterError(
+                "max_points",
+                f"{brace_safe(where)}: {len(raw)} [[points]], more than the limit of {max_points} "
+                "(raise it with {name})",
+            )
         points = tuple(_flat_scalars(p, f"point {i + 1}", where) for i, p in enumerate(raw))
         seen = set()
         for i, p in enumerate(points):
@@ -182,44 +327,29 @@ def _points(data: dict, where: str) -> tuple[dict[str, Any], ...]:
     return ({},)
 
 
-def _variants(raw: Any, where: str) -> dict[str, Variant]:
-    if not isinstance(raw, dict):
-        raise ValueError(f"{where}: [variants] must be a table of named tables")
-    variants = {}
-    for name, spec in raw.items():
-        if not isinstance(spec, dict):
-            raise ValueError(f"{where}: variant {name!r} must be a table with scenario = ... and set = {{...}}")
-        _no_unknown(spec, _VARIANT_KEYS, f"key in variant {name!r}", where)
-        base = spec.get("scenario")
-        if not isinstance(base, str) or not base:
-            raise ValueError(f'{where}: variant {name!r} needs scenario = "<named scenario>"')
-        variants[name] = Variant(name, base, _flat_scalars(spec.get("set", {}), f"set of variant {name!r}", where))
-    return variants
+def _variants(raw: dict[str, VariantSection], where: str) -> dict[str, Variant]:
+    return {
+        name: Variant(name, spec.scenario, _flat_scalars(spec.set, f"set of variant {name!r}", where))
+        for name, spec in raw.items()
+    }
 
 
-def _keep(raw: Any, where: str) -> tuple[tuple[str, ...] | None, tuple[str, ...] | str]:
-    if not isinstance(raw, dict):
-        raise ValueError(f"{where}: [keep] must be a table")
-    _no_unknown(raw, _KEEP_KEYS, "key in [keep]", where)
-    summary = raw.get("summary")
-    if summary is not None and summary != "all":
-        if not isinstance(summary, list) or not all(isinstance(k, str) for k in summary):
-            raise ValueError(f'{where}: keep.summary must be a list of summary keys or "all"')
-        summary = tuple(dict.fromkeys(summary))
-    else:
-        summary = None
-    daily = raw.get("daily", [])
-    if daily == "all":
+def _keep(raw: KeepSection, where: str) -> tuple[tuple[str, ...] | None, tuple[str, ...] | str]:
+    summary = None if raw.summary in (None, "all") else tuple(dict.fromkeys(raw.summary))
+    if raw.daily == "all":
         return summary, "all"
-    if not isinstance(daily, list) or not all(isinstance(k, str) for k in daily):
-        raise ValueError(f'{where}: keep.daily must be a list of daily column names or "all"')
-    return summary, tuple(dict.fromkeys(daily))
+    for name in raw.daily:
+        if name in _DAILY_IDENTITY:
+            raise ValueError(f"{where}: keep.daily lists {name!r}, which every daily file holds anyway; remove it")
+    return summary, tuple(dict.fromkeys(raw.daily))
 
 
 def _flat(raw: Any, what: str, where: str, prefix: str = "") -> dict[str, Any]:
     """TOML turns ``trust.alpha = 1`` into nested tables; flatten them back to dotted keys."""
     if not isinstance(raw, dict):
         raise ValueError(f"{where}: {what} must be a table of parameter = value")
+    if prefix.count(".") >= _MAX_KEY_DEPTH:
+        raise ValueError(f"{where}: {what} key {prefix[:60]!r}... is nested too deeply to be a parameter")
     flat = {}
     for key, value in raw.items():
         full = f"{prefix}{key}"
@@ -255,12 +385,6 @@ def _int(value: Any, name: str, where: str = "", minimum: int | None = None) -> 
 
 def _positive_int(value: Any, name: str, where: str = "") -> int:
     return _int(value, name, where, minimum=1)
-
-
-def _no_unknown(table: dict, allowed: set[str], what: str, where: str) -> None:
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        raise ValueError(f"{where}: unknown {what} {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})")
 
 
 def _one_line(err: Exception) -> str:

@@ -27,6 +27,7 @@ class Cell:
     overrides: dict[str, Any]
     days: int | None
     params: dict[str, Any]  # value of each varying parameter, as the run used it
+    memory_bytes: int = 0  # estimated peak of one run (0: not estimated, e.g. a synthetic model)
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,8 @@ def _check_names(plan: Plan, where: str) -> None:
             raise ValueError(f"{where}: variant {name!r} has the name of a built-in scenario; choose another name")
         if variant.scenario not in SCENARIOS:
             raise ValueError(
-                f"{where}: variant {name!r} is based on unknown scenario {variant.scenario!r} (known: {', '.join(SCENARIOS)})"
+                f"{where}: variant {name!r} is based on unknown scenario {variant.scenario!r} "
+                f"(known: {', '.join(SCENARIOS)})"
             )
         if name not in plan.scenarios:
             raise ValueError(f"{where}: variant {name!r} is defined but not listed in experiment.scenarios")
@@ -147,6 +149,9 @@ def _validated_cell(plan: Plan, scenario: str, base: str, point: int, merged: di
     for key in merged:
         if key not in known:
             raise ValueError(f"{where}: unknown parameter {key!r}; write it as section.key (see `siyi params`)")
+    from ..api import check_value_types
+
+    check_value_types(merged, where)
     context = f"scenario {scenario!r}" + (f", point {point + 1}" if len(plan.points) > 1 else "")
     try:
         config = scenario_config(base, merged, plan.days)
@@ -155,7 +160,9 @@ def _validated_cell(plan: Plan, scenario: str, base: str, point: int, merged: di
     flat = config.flat()
     canonical = {key: flat[key] for key in merged}
     params = {key: flat[key] for key in plan.point_keys}
-    return Cell(scenario, base, point, canonical, int(config.run.days), params)
+    from .memory import run_memory_bytes
+
+    return Cell(scenario, base, point, canonical, int(config.run.days), params, run_memory_bytes(flat))
 
 
 def _check_distinct(plan: Plan, plan_cells: list[Cell], where: str) -> None:
@@ -164,6 +171,7 @@ def _check_distinct(plan: Plan, plan_cells: list[Cell], where: str) -> None:
         marker = (cell.scenario, tuple(sorted(cell.overrides.items())))
         if marker in seen and seen[marker] != cell.point:
             raise ValueError(
-                f"{where}: points {seen[marker] + 1} and {cell.point + 1} give the same runs for scenario {cell.scenario!r}"
+                f"{where}: points {seen[marker] + 1} and {cell.point + 1} give the same runs "
+                f"for scenario {cell.scenario!r}"
             )
         seen[marker] = cell.point
