@@ -101,6 +101,15 @@ class TieTable:
         self.trust[rows] = np.clip(values, 0.0, 1.0)
         self.last_contact[rows] = day
 
+    def end(self, cadres: np.ndarray) -> np.ndarray:
+        """End every tie of ``cadres`` (they left): trust 0, and the (cadre, firm) key is freed so a
+        successor in the same slot starts afresh. Returns the ended rows."""
+        rows = np.flatnonzero(np.isin(self.cadre[: self.n], cadres))
+        self.trust[rows] = 0.0
+        for row in rows.tolist():
+            self.index.pop((int(self.cadre[row]), int(self.firm[row])), None)
+        return rows
+
     def best_per_firm(self, day: int, n_firms: int) -> tuple[np.ndarray, np.ndarray]:
         """(max current tie trust per firm, cadre of that tie or -1)."""
         best = np.zeros(n_firms)
@@ -112,6 +121,38 @@ class TieTable:
             best[firms] = t[order]
             who[firms] = self.cadre[: self.n][order]
         return best, who
+
+
+def build_colleague_graph(dept: np.ndarray, degree: int, rewire: float, rng: np.random.Generator) -> nx.Graph:
+    """Who talks to whom at work: a small-world graph inside each department (Watts-Strogatz:
+    ``degree`` close colleagues, a share ``rewire`` of them outside the own section); nodes are
+    cadre ids, a department smaller than ``degree + 1`` is one clique."""
+    g = nx.Graph()
+    g.add_nodes_from(range(len(dept)))
+    for d in np.unique(dept).tolist():
+        members = np.flatnonzero(dept == d)
+        rng.shuffle(members)
+        m = len(members)
+        if m <= degree + 1:
+            local = nx.complete_graph(m)
+        else:
+            local = nx.watts_strogatz_graph(m, degree, rewire, seed=int(rng.integers(2**31)))
+        g.add_edges_from((int(members[a]), int(members[b])) for a, b in local.edges())
+    return g
+
+
+def rewire_colleague(g: nx.Graph, cadre: int, new_colleagues: np.ndarray) -> None:
+    """A transfer: the cadre leaves the old department's colleagues and joins ``new_colleagues``."""
+    g.remove_edges_from(list(g.edges(cadre)))
+    g.add_edges_from((cadre, int(c)) for c in new_colleagues if int(c) != cadre)
+
+
+def colleague_matrix(g: nx.Graph, n: int):
+    """Row-normalised adjacency (scipy CSR): row i averages cadre i's colleagues (isolates: 0)."""
+    adjacency = nx.to_scipy_sparse_array(g, nodelist=range(n), format="csr", dtype=float)
+    degree = np.asarray(adjacency.sum(axis=1)).ravel()
+    scale = np.divide(1.0, degree, out=np.zeros_like(degree), where=degree > 0)
+    return (adjacency.multiply(scale[:, None])).tocsr(), degree > 0
 
 
 def build_trust_graph(cadre_departments: list[str], firm_sectors: np.ndarray) -> nx.Graph:
