@@ -182,7 +182,7 @@ def test_a_leaving_cadre_ties_end_and_the_backlog_is_released():
     model.submodel(Careers)._replace(model, np.array([cadre]))
     assert np.all(ties.trust[rows] == 0.0)
     assert not any(key[0] == cadre for key in ties.index)
-    assert not any(model.trust_graph.edges("c%d" % cadre))
+    assert not any(model.trust_graph.edges(f"c{cadre}"))
     assert np.all(iss.owner_cadre[open_] == -1)
 
 
