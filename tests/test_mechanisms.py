@@ -166,13 +166,13 @@ def test_same_department_pairs_lever():
 def test_normalized_places_promoted_cadres_next_month():
     result = siyi_sim.simulate("normalized_promotion", seed=1, days=365, overrides=SMALL)
     model = result.model
-    rates = model.cfg.normalized
+    rates = model.cfg.careers  # career events (v2): promoted, re-graded, transferred, hired, Party school
     expected_per_year = (
-        rates.promotion_rate + rates.regrade_rate + rates.transfer_in_rate + rates.party_school_rate
+        rates.promotion_rate + rates.regrade_rate + rates.transfer_rate + rates.party_school_rate + rates.exit_rate
     ) * model.cadres.n
     placed = 2 * len(model.placements)
     assert 0.5 * expected_per_year * 11 / 12 <= placed <= 1.5 * expected_per_year
-    assert min(a.start_day for a in model.placements) >= rates.month_days
+    assert min(a.start_day for a in model.placements) >= model.cfg.normalized.month_days
 
 
 def test_policy_eligibility_follows_size_sector_and_flags():
