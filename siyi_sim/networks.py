@@ -8,6 +8,7 @@ form; :func:`sync_trust_graph` writes current trust onto its edges (done before 
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 from typing import Any, ClassVar
@@ -147,12 +148,21 @@ def rewire_colleague(g: nx.Graph, cadre: int, new_colleagues: np.ndarray) -> Non
     g.add_edges_from((cadre, int(c)) for c in new_colleagues if int(c) != cadre)
 
 
-def colleague_matrix(g: nx.Graph, n: int):
-    """Row-normalised adjacency (scipy CSR): row i averages cadre i's colleagues (isolates: 0)."""
-    adjacency = nx.to_scipy_sparse_array(g, nodelist=range(n), format="csr", dtype=float)
-    degree = np.asarray(adjacency.sum(axis=1)).ravel()
-    scale = np.divide(1.0, degree, out=np.zeros_like(degree), where=degree > 0)
-    return (adjacency.multiply(scale[:, None])).tocsr(), degree > 0
+def edge_array(g: nx.Graph) -> np.ndarray:
+    """The graph's edges as an (m, 2) int array (for vectorised sums over colleagues)."""
+    flat = np.fromiter(itertools.chain.from_iterable(g.edges()), dtype=np.int64, count=2 * g.number_of_edges())
+    return flat.reshape(-1, 2)
+
+
+def colleague_mean(edges: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean of ``values`` over each node's neighbours along ``edges`` (an (m, 2) array), and
+    which nodes have any: the product with the row-normalised adjacency matrix, as two bincounts."""
+    n = len(values)
+    u, v = edges[:, 0], edges[:, 1]
+    total = np.bincount(u, values[v], n) + np.bincount(v, values[u], n)
+    degree = np.bincount(u, minlength=n) + np.bincount(v, minlength=n)
+    has = degree > 0
+    return np.divide(total, degree, out=np.zeros(n), where=has), has
 
 
 def build_trust_graph(cadre_departments: list[str], firm_sectors: np.ndarray) -> nx.Graph:

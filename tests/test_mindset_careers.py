@@ -87,6 +87,8 @@ def test_colleagues_are_in_the_same_department_also_after_transfers():
     edges = np.array(list(model.colleagues.edges()))
     assert np.all(dept[edges[:, 0]] == dept[edges[:, 1]])
     assert all(model.colleagues.degree(e.cadre) > 0 for e in moved)
+    mirror = {tuple(sorted(e)) for e in model.submodel(Mindset).colleague_edges.tolist()}
+    assert mirror == {tuple(sorted(e)) for e in model.colleagues.edges()}  # the update uses the same graph
 
 
 def test_without_peers_never_placed_cadres_gain_nothing_from_the_program():

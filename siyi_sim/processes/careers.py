@@ -25,7 +25,6 @@ from ..agents import Cadre
 from ..catalog import INVITED_DEPARTMENTS, POLICY_DEPARTMENTS
 from ..events import CareerMove, Promotion
 from ..issues import RESOLVED
-from ..networks import rewire_colleague
 from ..population import NEVER, draw_hires, mandatory_of
 from .base import Submodel
 from .mindset import Mindset
@@ -104,13 +103,13 @@ class Careers(Submodel):
         cad = model.cadres
         rng = model.streams["colleagues"]
         degree = model.cfg.mindset.colleague_degree
+        mindset = model.submodel(Mindset)
         for i in who.tolist():
             others = [d for d in POLICY_DEPARTMENTS if d != cad.dept[i]]
             cad.dept[i] = others[min(int(u[i] * len(others)), len(others) - 1)]
             members = np.flatnonzero(cad.dept == cad.dept[i])
             members = members[members != i]
-            rewire_colleague(model.colleagues, i, rng.choice(members, min(degree, len(members)), replace=False))
-        model.submodel(Mindset).colleagues_changed = True
+            mindset.transfer(model, i, rng.choice(members, min(degree, len(members)), replace=False))
 
     def _replace(self, model: SiyiModel, slots: np.ndarray) -> None:
         """Leavers go (ties end, backlog released); hires take their slots."""

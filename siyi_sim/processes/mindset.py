@@ -11,7 +11,8 @@ speed[d] = (speed_base + speed_attitude_weight * mean attitude of d's cadres who
 at day 0 ("cold and rigid", before any placement). Cadres who serve are those in the office: not
 away on a placement, not under a sanction (if the integrity submodel keeps sanctions). So a
 placement's gain reaches never-placed firms only through the department's cadres: the returned
-cadre and the colleagues the cadre influences (colleague graph, ``model.colleagues``), net of
+cadre and the colleagues the cadre influences (colleague graph ``model.colleagues``, mirrored as an
+edge array for the monthly vectorised update), net of
 the capacity lost while cadres are away.
 """
 
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..catalog import DEPARTMENTS
-from ..networks import colleague_matrix
+from ..networks import colleague_mean, edge_array, rewire_colleague
 from .base import Submodel
 
 if TYPE_CHECKING:
@@ -43,7 +44,8 @@ class Mindset(Submodel):
         self.norm = np.bincount(c.dept, c.attitude, n_dept) / np.maximum(size, 1)
         self.daily_keep = float(np.exp(-m.decay_per_year / 365.0))
         self.peer_step = float(1.0 - np.exp(-m.peer_influence * m.peer_interval_days / 365.0))
-        self.colleagues_changed = True
+        #: ``model.colleagues`` as an edge array, kept in step with it by :meth:`transfer`.
+        self.colleague_edges = edge_array(model.colleagues)
         self.dept_speed = np.zeros(n_dept)
         self.update_department_speed(model, np.ones(c.n, dtype=bool))  # day 0: everyone in the office
         if self.peer_step > 0:
@@ -85,13 +87,18 @@ class Mindset(Submodel):
     # --- peers ---------------------------------------------------------------------------------
 
     def peer_month(self, model: SiyiModel) -> None:
-        """Colleagues pull each cadre toward their mean attitude (one vectorised sparse product)."""
-        if self.colleagues_changed or not hasattr(self, "_matrix"):
-            self._matrix, self._has_colleagues = colleague_matrix(model.colleagues, model.cadres.n)
-            self.colleagues_changed = False
+        """Colleagues pull each cadre toward their mean attitude (vectorised over the edge list)."""
         a = model.cadres.attitude
-        pull = self._matrix @ a - a
-        a += self.peer_step * np.where(self._has_colleagues, pull, 0.0)
+        mean, has = colleague_mean(self.colleague_edges, a)
+        a += self.peer_step * np.where(has, mean - a, 0.0)
+
+    def transfer(self, model: SiyiModel, cadre: int, new_colleagues: np.ndarray) -> None:
+        """A transferred cadre leaves the old colleagues and joins ``new_colleagues``."""
+        rewire_colleague(model.colleagues, cadre, new_colleagues)
+        e = self.colleague_edges
+        kept = e[(e[:, 0] != cadre) & (e[:, 1] != cadre)]
+        added = np.column_stack([np.full(len(new_colleagues), cadre), new_colleagues]).astype(np.int64)
+        self.colleague_edges = np.concatenate([kept, added[added[:, 1] != cadre]])
 
     # --- placements ----------------------------------------------------------------------------
 
