@@ -385,7 +385,7 @@ DAILY_REPORTERS = {
     "program_hires": lambda m: m.counters.program_hires,
     "mean_owner_trust": lambda m: float(m.firms.trust.mean()),
     "strong_tie_share": strong_tie_share,
-    "n_ties": lambda m: m.ties.n,
+    "n_ties": lambda m: m.ties.n_live,
     "integrity_incidents": lambda m: m.counters.incidents,
     "clear_index": clear_index,
     "mean_cadre_attitude": lambda m: float(m.cadres.attitude.mean()),

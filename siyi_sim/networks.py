@@ -39,6 +39,7 @@ class TieTable:
         "formed_day": np.int64,
         "batch": np.int64,
         "adversarial": np.bool_,
+        "ended": np.bool_,
     }
     cadre: np.ndarray
     firm: np.ndarray
@@ -47,6 +48,7 @@ class TieTable:
     formed_day: np.ndarray
     batch: np.ndarray  # batch of the placement that formed it (negative: normalised month)
     adversarial: np.ndarray  # the firm was fined by the cadre's office
+    ended: np.ndarray  # the cadre left (trust 0, no edge in the graph)
 
     def __init__(self, decay_per_day: float, capacity: int = 256):
         self.n = 0
@@ -107,6 +109,7 @@ class TieTable:
         successor in the same slot starts afresh. Returns the ended rows."""
         rows = np.flatnonzero(np.isin(self.cadre[: self.n], cadres))
         self.trust[rows] = 0.0
+        self.ended[rows] = True
         for row in rows.tolist():
             self.index.pop((int(self.cadre[row]), int(self.firm[row])), None)
         return rows
@@ -118,10 +121,16 @@ class TieTable:
         if self.n:
             t = self.current(day)
             order = np.argsort(t, kind="stable")  # ascending: last write wins = max
+            order = order[~self.ended[order]]  # a leaver's ties name nobody
             firms = self.firm[: self.n][order]
             best[firms] = t[order]
             who[firms] = self.cadre[: self.n][order]
         return best, who
+
+    @property
+    def n_live(self) -> int:
+        """Ties that exist now (those of cadres who left have ended)."""
+        return self.n - int(self.ended[: self.n].sum())
 
 
 def build_colleague_graph(dept: np.ndarray, degree: int, rewire: float, rng: np.random.Generator) -> nx.Graph:
@@ -177,11 +186,12 @@ def sync_trust_graph(model) -> nx.Graph:
     ties, g = model.ties, model.trust_graph
     if ties.n:
         t = ties.current(model.day)
+        live = np.flatnonzero(~ties.ended[: ties.n])
         for row, cadre, firm, last in zip(
-            range(ties.n),
-            ties.cadre[: ties.n].tolist(),
-            ties.firm[: ties.n].tolist(),
-            ties.last_contact[: ties.n].tolist(),
+            live.tolist(),
+            ties.cadre[live].tolist(),
+            ties.firm[live].tolist(),
+            ties.last_contact[live].tolist(),
             strict=True,
         ):
             edge = g.edges[cadre_node(cadre), firm_node(firm)]

@@ -15,6 +15,7 @@ from conftest import SMALL
 from siyi_sim.events import CareerMove, PlacementStarted, Promotion
 from siyi_sim.issues import RESOLVED
 from siyi_sim.model import SiyiModel
+from siyi_sim.networks import sync_trust_graph
 from siyi_sim.population import NEVER, RANK_GENERAL
 from siyi_sim.processes.careers import Careers
 from siyi_sim.processes.mindset import Mindset
@@ -181,11 +182,15 @@ def test_a_leaving_cadre_ties_end_and_the_backlog_is_released():
     iss = model.issues
     open_ = np.flatnonzero(iss.view("status") < RESOLVED)[:3]
     iss.owner_cadre[open_] = cadre
+    live_before = ties.n_live
     model.submodel(Careers)._replace(model, np.array([cadre]))
     assert np.all(ties.trust[rows] == 0.0)
     assert not any(key[0] == cadre for key in ties.index)
     assert not any(model.trust_graph.edges(f"c{cadre}"))
     assert np.all(iss.owner_cadre[open_] == -1)
+    assert ties.n_live == live_before - len(rows)
+    assert not np.any(ties.best_per_firm(model.day, model.firms.n)[1] == cadre)  # nobody names the leaver
+    sync_trust_graph(model)  # an export skips ended ties
 
 
 def test_back_to_back_evaluation_raises_promotion_chances():
