@@ -173,23 +173,28 @@ def test_leavers_are_replaced_by_young_general_rank_hires_with_fresh_slots():
 
 
 def test_a_leaving_cadre_ties_end_and_the_backlog_is_released():
+    """Both cadres of a placement leave: their ties end, nobody is named for the firm any more,
+    their open backlog has no owner, and the graph export skips the ended ties."""
     model = _model("campaign_2020", seed=2, record_events=True, **{"run.days": 400, "careers.enabled": False})
     model.run_to_end()
     ties = model.ties
-    cadre = int(ties.cadre[int(np.argmax(ties.current(model.day)))])
-    rows = np.flatnonzero(ties.cadre[: ties.n] == cadre)
+    firm = int(ties.firm[int(np.argmax(ties.current(model.day)))])
+    pair = np.array(next(a.cadres for a in model.placements if a.firm == firm))
+    rows = np.flatnonzero(np.isin(ties.cadre[: ties.n], pair))
     assert ties.current(model.day, rows).max() > 0
+    assert ties.best_per_firm(model.day, model.firms.n)[1][firm] in pair
     iss = model.issues
     open_ = np.flatnonzero(iss.view("status") < RESOLVED)[:3]
-    iss.owner_cadre[open_] = cadre
+    iss.owner_cadre[open_] = pair[0]
     live_before = ties.n_live
-    model.submodel(Careers)._replace(model, np.array([cadre]))
+    model.submodel(Careers)._replace(model, pair)
     assert np.all(ties.trust[rows] == 0.0)
-    assert not any(key[0] == cadre for key in ties.index)
-    assert not any(model.trust_graph.edges(f"c{cadre}"))
+    assert not any(key[0] in pair for key in ties.index)
+    assert not any(model.trust_graph.edges([f"c{c}" for c in pair]))
     assert np.all(iss.owner_cadre[open_] == -1)
     assert ties.n_live == live_before - len(rows)
-    assert not np.any(ties.best_per_firm(model.day, model.firms.n)[1] == cadre)  # nobody names the leaver
+    best, who = ties.best_per_firm(model.day, model.firms.n)
+    assert who[firm] == -1 and best[firm] == 0.0  # nobody is named for the firm now
     sync_trust_graph(model)  # an export skips ended ties
 
 
