@@ -281,6 +281,36 @@ class MindsetParams(Section):
         0.05, 0.0, 1.0, "per department", "Attitude gain per department navigated for the firm (case 5)."
     )
     solved_gain: float = P(0.02, 0.0, 1.0, "per issue", "Attitude gain per issue solved.")
+    decay_per_year: float = P(
+        0.5,
+        0.0,
+        10_000.0,
+        "1/year",
+        "Attitude decays toward the department's pre-program norm, a-norm shrinking by exp(-rate*t): "
+        "habits of the office wear a placement's lessons down (half-life ~1.4 years at 0.5).",
+    )
+    peer_influence: float = P(
+        1.0,
+        0.0,
+        100.0,
+        "1/year",
+        "Colleagues pull a cadre's attitude toward their mean, a += (1-exp(-rate*t))(mean-a): "
+        "how a returned cadre's way of working spreads in the office.",
+    )
+    peer_interval_days: int = P(30, 1, 365, "days", "Peer influence is applied monthly (a slow process).")
+    colleague_degree: int = P(
+        6, 2, 100, "colleagues", "Close colleagues of a cadre in the department's small-world graph (even)."
+    )
+    colleague_rewire: float = P(
+        0.1, 0.0, 1.0, "probability", "Watts-Strogatz rewiring: some close colleagues sit outside the own section."
+    )
+    capacity_elasticity: float = P(
+        1.0,
+        0.0,
+        5.0,
+        "exponent",
+        "speed *= (share of the department's cadres present)^elasticity: a cadre placed full-time is away.",
+    )
 
 
 class PlacementParams(Section):
@@ -339,14 +369,13 @@ class CampaignParams(Section):
 
 class NormalizedParams(Section):
     enabled: bool = Flag(
-        False, "Cadres promoted/re-graded/transferred/in Party school in month m are placed in month m+1."
+        False, "Cadres promoted, re-graded, transferred or hired in month m, or in the Party school, go in m+1."
     )
     start_day: int = P(0, 0, 36500, "day", "First day on which cohorts are counted.")
-    promotion_rate: float = P(0.08, 0.0, 1.0, "1/year", "Annual rate of promotion/appointment.")
-    regrade_rate: float = P(0.06, 0.0, 1.0, "1/year", "Annual rate of promotion in grade.")
-    transfer_in_rate: float = P(0.05, 0.0, 1.0, "1/year", "Annual rate of transfers into district departments.")
-    party_school_rate: float = P(0.03, 0.0, 1.0, "1/year", "Annual share in the main Party-school class.")
     month_days: int = P(30, 1, 365, "days", "Length of a month for cohorts.")
+    min_months_between: int = P(
+        12, 0, 600, "months", "A cadre placed within this many months is not placed again (one round a year)."
+    )
 
 
 class BackgroundParams(Section):
@@ -358,6 +387,32 @@ class BackgroundParams(Section):
     owner_attend_base: float = P(0.25, 0.0, 1.0, "probability", "Owner (not a deputy) attends an ordinary invitation.")
     owner_attend_via_cadre: float = P(
         0.6, 0.0, 1.0, "probability", "Extra owner attendance when invited by a trusted cadre (case 6)."
+    )
+
+
+class CareersParams(Section):
+    """Retirements, exits, hires, promotions, re-grades, transfers and the Party-school class."""
+
+    enabled: bool = Flag(True, "Cadres retire, leave, are hired, promoted and transferred (monthly).")
+    step_days: int = P(30, 1, 365, "days", "Career events are drawn monthly.")
+    promotion_rate: float = P(0.08, 0.0, 1.0, "1/year", "Annual rate of promotion/appointment.")
+    regrade_rate: float = P(0.06, 0.0, 1.0, "1/year", "Annual rate of promotion in grade (re-grading).")
+    transfer_rate: float = P(0.05, 0.0, 1.0, "1/year", "Annual rate of lateral transfers to another department.")
+    promotion_transfer_prob: float = P(
+        0.3, 0.0, 1.0, "probability", "A promotion moves the cadre to a post in another department."
+    )
+    party_school_rate: float = P(0.03, 0.0, 1.0, "1/year", "Annual share sent to the main Party-school class.")
+    exit_rate: float = P(0.03, 0.0, 1.0, "1/year", "Cadres leave before retirement (moves out, private sector).")
+    retirement_age: float = P(60.0, 40.0, 70.0, "years", "Statutory retirement age of cadres.")
+    hire_age_mean: float = P(26.0, 18.0, 50.0, "years", "New civil servants are young (graduate entry).")
+    hire_age_sd: float = P(3.0, 0.0, 15.0, "years", "Spread of hiring ages.")
+    evaluation_weight: float = P(
+        1.0,
+        0.0,
+        20.0,
+        "multiplier",
+        "Promotion rate *= 1 + weight*last back-to-back evaluation score: the score goes to the "
+        "Organization Department and feeds selection.",
     )
 
 
@@ -377,6 +432,7 @@ SECTIONS: dict[str, type[Section]] = {
     "campaign": CampaignParams,
     "normalized": NormalizedParams,
     "background": BackgroundParams,
+    "careers": CareersParams,
 }
 
 
@@ -400,6 +456,7 @@ class Config(BaseModel):
     campaign: CampaignParams = CampaignParams()
     normalized: NormalizedParams = NormalizedParams()
     background: BackgroundParams = BackgroundParams()
+    careers: CareersParams = CareersParams()
 
     def flat(self) -> dict[str, Any]:
         """All parameters as ``{"section.key": value}``."""

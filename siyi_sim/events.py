@@ -139,7 +139,17 @@ class Promotion(Event):
     rank: int
 
 
+@dataclass(frozen=True, slots=True)
+class CareerMove(Event):
+    """A career event other than a promotion: regraded, transferred, party_school, left, hired."""
+
+    cadre: int
+    kind: str
+    department: int
+
+
 __all__ = [
+    "CareerMove",
     "Event",
     "FirstCall",
     "ImproperExchange",

@@ -120,6 +120,16 @@ _REGISTRY: tuple[Indicator, ...] = (
        "Issues solved through ordinary channels per firm that never hosted cadres (the mindset spillover)."),
     _i("mean_evaluation_score", "Back-to-back evaluation score", "“背靠背”评价平均分", "index", "float3", "higher",
        "program", "Mean anonymous evaluation of placed cadres by their firms, 0 to 1."),
+    # --- v2: mindset, careers and turnover ---
+    _i("cadres_hired", "Cadres hired", "新录用干部", "cadres", "int", "neutral", "total",
+       "New cadres hired into the slots of leavers: young, general rank, with the pre-program attitude."),
+    _i("cadres_left", "Cadres who left", "退休或离职干部", "cadres", "int", "neutral", "total",
+       "Cadres who retired or left the district's departments in the run (their ties with firms end)."),
+    _i("cadres_promoted", "Cadres promoted", "提拔干部", "cadres", "int", "neutral", "total",
+       "Promotions and appointments in the run (back-to-back evaluation scores raise the chance)."),
+    _i("mean_attitude_never_placed", "Service attitude of never-placed cadres", "未进驻干部服务态度", "index",
+       "float3", "higher", "state",
+       "Mean service attitude of cadres never placed in a firm, 0 to 1: what reaches them comes through colleagues."),
     # --- daily-only series ---------------------------------------------------------------------
     _i("day", "Day", "天", "days", "int", "neutral", "meta", "Day of the run."),
     _i("active_placements", "Placements under way", "进驻中的干部组", "count", "int", "neutral", "program",
@@ -139,7 +149,7 @@ _REGISTRY: tuple[Indicator, ...] = (
 INDICATORS: dict[str, Indicator] = {ind.key: ind for ind in _REGISTRY}
 
 #: Keys of :func:`summarize`, in order (the registry up to the first daily-only series).
-SUMMARY_KEYS: tuple[str, ...] = tuple(INDICATORS)[: list(INDICATORS).index("mean_evaluation_score") + 1]
+SUMMARY_KEYS: tuple[str, ...] = tuple(INDICATORS)[: list(INDICATORS).index("day")]
 
 
 def indicator(key: str) -> Indicator:
@@ -292,6 +302,12 @@ def five_ones_done(model, a) -> bool:
     return bool(solved and a.policies > 0 and a.suggestion and a.line_days.sum() > 0 and a.report)
 
 
+def mean_attitude_never_placed(model) -> float | None:
+    """Mean attitude of the cadres (current slot holders) never placed in a firm."""
+    never = model.cadres.never_placed
+    return float(model.cadres.attitude[never].mean()) if never.any() else None
+
+
 def summarize(model) -> dict:
     c = model.counters
     iss = model.issues
@@ -344,6 +360,11 @@ def summarize(model) -> dict:
         "mean_evaluation_score": float(np.mean([a.evaluation for a in closed if a.evaluation]))
         if any(a.evaluation for a in closed)
         else None,
+        # --- v2: mindset, careers and turnover ---
+        "cadres_hired": int(c.cadres_hired),
+        "cadres_left": int(c.cadres_left),
+        "cadres_promoted": int(c.cadres_promoted),
+        "mean_attitude_never_placed": mean_attitude_never_placed(model),
     }
     assert tuple(out) == SUMMARY_KEYS
     return out
@@ -364,11 +385,14 @@ DAILY_REPORTERS = {
     "program_hires": lambda m: m.counters.program_hires,
     "mean_owner_trust": lambda m: float(m.firms.trust.mean()),
     "strong_tie_share": strong_tie_share,
-    "n_ties": lambda m: m.ties.n,
+    "n_ties": lambda m: m.ties.n_live,
     "integrity_incidents": lambda m: m.counters.incidents,
     "clear_index": clear_index,
     "mean_cadre_attitude": lambda m: float(m.cadres.attitude.mean()),
     "mean_department_speed": lambda m: float(m.dept_speed.mean()),
+    # --- v2: mindset, careers and turnover ---
+    "mean_attitude_never_placed": mean_attitude_never_placed,
+    "cadres_hired": lambda m: m.counters.cadres_hired,
 }
 
 

@@ -27,12 +27,13 @@ from .config import Config, apply_overrides
 from .events import Event
 from .issues import N_CHANNELS, IssueStore
 from .metrics import DAILY_REPORTERS, summarize
-from .networks import TieTable, build_trust_graph
+from .networks import TieTable, build_colleague_graph, build_trust_graph
 from .population import build_cadres, build_enterprises, build_initial_issues, build_policies
 from .processes.absence import Absence
 from .processes.arrivals import Arrivals
 from .processes.base import NullSubmodel, Submodel
 from .processes.campaign import Campaign
+from .processes.careers import Careers
 from .processes.disclosure import Disclosure
 from .processes.finance import Finance
 from .processes.followup import FollowUp
@@ -61,6 +62,8 @@ def default_submodels() -> list[Submodel]:
         Resolution(),
         Absence(),
         Mindset(),
+        # careers: monthly events (retire, leave, hire, promote, re-grade, transfer, Party school)
+        Careers(),
         # 1. schedule: Mesa events at the start of a day (batches, cohorts, meetings)
         Campaign(),
         Cohorts(),
@@ -103,6 +106,10 @@ class Counters:
     attended_via_cadre: int = 0
     cadre_days: int = 0
     absent_days: int = 0
+    # --- v2: careers ---
+    cadres_hired: int = 0
+    cadres_left: int = 0
+    cadres_promoted: int = 0
 
 
 class SiyiModel(Model):
@@ -152,6 +159,11 @@ class SiyiModel(Model):
         self.initial_issue_count = self.issues.n
         self.ties = TieTable(self.cfg.trust.tie_decay_per_day)
         self.trust_graph = build_trust_graph([DEPARTMENTS[d] for d in self.cadres.dept], self.firms.sector)
+        m = self.cfg.mindset
+        #: Who talks to whom at work (nodes: cadre ids); peers spread attitudes along it.
+        self.colleagues = build_colleague_graph(
+            self.cadres.dept, m.colleague_degree, m.colleague_rewire, self.streams["colleagues"]
+        )
         self.partner_mask = np.zeros(self.cadres.n, dtype=np.int64)  # bit d: cadre has a pair tie into dept d
         self.firm_ordinary_resolved = np.zeros(self.firms.n, dtype=np.int64)  # P6 spillover
         self.counters = Counters()

@@ -8,6 +8,7 @@ form; :func:`sync_trust_graph` writes current trust onto its edges (done before 
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 from typing import Any, ClassVar
@@ -38,6 +39,7 @@ class TieTable:
         "formed_day": np.int64,
         "batch": np.int64,
         "adversarial": np.bool_,
+        "ended": np.bool_,
     }
     cadre: np.ndarray
     firm: np.ndarray
@@ -46,6 +48,7 @@ class TieTable:
     formed_day: np.ndarray
     batch: np.ndarray  # batch of the placement that formed it (negative: normalised month)
     adversarial: np.ndarray  # the firm was fined by the cadre's office
+    ended: np.ndarray  # the cadre left (trust 0, no edge in the graph)
 
     def __init__(self, decay_per_day: float, capacity: int = 256):
         self.n = 0
@@ -101,6 +104,16 @@ class TieTable:
         self.trust[rows] = np.clip(values, 0.0, 1.0)
         self.last_contact[rows] = day
 
+    def end(self, cadres: np.ndarray) -> np.ndarray:
+        """End every tie of ``cadres`` (they left): trust 0, and the (cadre, firm) key is freed so a
+        successor in the same slot starts afresh. Returns the ended rows."""
+        rows = np.flatnonzero(np.isin(self.cadre[: self.n], cadres))
+        self.trust[rows] = 0.0
+        self.ended[rows] = True
+        for row in rows.tolist():
+            self.index.pop((int(self.cadre[row]), int(self.firm[row])), None)
+        return rows
+
     def best_per_firm(self, day: int, n_firms: int) -> tuple[np.ndarray, np.ndarray]:
         """(max current tie trust per firm, cadre of that tie or -1)."""
         best = np.zeros(n_firms)
@@ -108,10 +121,57 @@ class TieTable:
         if self.n:
             t = self.current(day)
             order = np.argsort(t, kind="stable")  # ascending: last write wins = max
+            order = order[~self.ended[order]]  # a leaver's ties name nobody
             firms = self.firm[: self.n][order]
             best[firms] = t[order]
             who[firms] = self.cadre[: self.n][order]
         return best, who
+
+    @property
+    def n_live(self) -> int:
+        """Ties that exist now (those of cadres who left have ended)."""
+        return self.n - int(self.ended[: self.n].sum())
+
+
+def build_colleague_graph(dept: np.ndarray, degree: int, rewire: float, rng: np.random.Generator) -> nx.Graph:
+    """Who talks to whom at work: a small-world graph inside each department (Watts-Strogatz:
+    ``degree`` close colleagues, a share ``rewire`` of them outside the own section); nodes are
+    cadre ids, a department smaller than ``degree + 1`` is one clique."""
+    g = nx.Graph()
+    g.add_nodes_from(range(len(dept)))
+    for d in np.unique(dept).tolist():
+        members = np.flatnonzero(dept == d)
+        rng.shuffle(members)
+        m = len(members)
+        if m <= degree + 1:
+            local = nx.complete_graph(m)
+        else:
+            local = nx.watts_strogatz_graph(m, degree, rewire, seed=int(rng.integers(2**31)))
+        g.add_edges_from((int(members[a]), int(members[b])) for a, b in local.edges())
+    return g
+
+
+def rewire_colleague(g: nx.Graph, cadre: int, new_colleagues: np.ndarray) -> None:
+    """A transfer: the cadre leaves the old department's colleagues and joins ``new_colleagues``."""
+    g.remove_edges_from(list(g.edges(cadre)))
+    g.add_edges_from((cadre, int(c)) for c in new_colleagues if int(c) != cadre)
+
+
+def edge_array(g: nx.Graph) -> np.ndarray:
+    """The graph's edges as an (m, 2) int array (for vectorised sums over colleagues)."""
+    flat = np.fromiter(itertools.chain.from_iterable(g.edges()), dtype=np.int64, count=2 * g.number_of_edges())
+    return flat.reshape(-1, 2)
+
+
+def colleague_mean(edges: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean of ``values`` over each node's neighbours along ``edges`` (an (m, 2) array), and
+    which nodes have any: the product with the row-normalised adjacency matrix, as two bincounts."""
+    n = len(values)
+    u, v = edges[:, 0], edges[:, 1]
+    total = np.bincount(u, values[v], n) + np.bincount(v, values[u], n)
+    degree = np.bincount(u, minlength=n) + np.bincount(v, minlength=n)
+    has = degree > 0
+    return np.divide(total, degree, out=np.zeros(n), where=has), has
 
 
 def build_trust_graph(cadre_departments: list[str], firm_sectors: np.ndarray) -> nx.Graph:
@@ -126,11 +186,12 @@ def sync_trust_graph(model) -> nx.Graph:
     ties, g = model.ties, model.trust_graph
     if ties.n:
         t = ties.current(model.day)
+        live = np.flatnonzero(~ties.ended[: ties.n])
         for row, cadre, firm, last in zip(
-            range(ties.n),
-            ties.cadre[: ties.n].tolist(),
-            ties.firm[: ties.n].tolist(),
-            ties.last_contact[: ties.n].tolist(),
+            live.tolist(),
+            ties.cadre[live].tolist(),
+            ties.firm[live].tolist(),
+            ties.last_contact[live].tolist(),
             strict=True,
         ):
             edge = g.edges[cadre_node(cadre), firm_node(firm)]

@@ -6,7 +6,7 @@ cadres and issues in every scenario (common random numbers for paired comparison
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -25,6 +25,8 @@ from .config import Config
 from .issues import IssueStore
 
 RANK_DIVISION, RANK_SECTION, RANK_GENERAL = 0, 1, 2
+#: ``last_placed_day`` / ``last_move_day`` of a cadre who was never placed / never moved.
+NEVER = -(10**9)
 #: Types drawn at random; loan and hiring issues come from a firm's credit need and hiring gap.
 RANDOM_TYPES = np.array([i for i, t in enumerate(ISSUE_TYPES) if t.name not in ("loan", "hiring", "patent_ip")])
 
@@ -37,6 +39,8 @@ def beta_with_mean(rng: np.random.Generator, mean: float, n: int, concentration:
 
 @dataclass
 class Cadres:
+    """One row per cadre slot. Sizes are fixed: a hire takes the slot of a leaver (``careers``)."""
+
     dept: np.ndarray
     age: np.ndarray
     rank: np.ndarray
@@ -45,10 +49,37 @@ class Cadres:
     attitude: np.ndarray
     integrity: np.ndarray
     policy_knowledge: np.ndarray
+    grade: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # re-grades so far
+    hired_day: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # NEVER: at day 0
+    last_placed_day: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # start day
+    last_move_day: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # career event
+    evaluation: np.ndarray = field(default_factory=lambda: np.zeros(0))  # last back-to-back score (nan: none)
+
+    def __post_init__(self) -> None:
+        n = len(self.dept)
+        for name, fill, dtype in (
+            ("grade", 0, np.int64),
+            ("hired_day", NEVER, np.int64),
+            ("last_placed_day", NEVER, np.int64),
+            ("last_move_day", NEVER, np.int64),
+            ("evaluation", np.nan, np.float64),
+        ):
+            if len(getattr(self, name)) != n:
+                setattr(self, name, np.full(n, fill, dtype=dtype))
 
     @property
     def n(self) -> int:
         return len(self.dept)
+
+    @property
+    def original(self) -> np.ndarray:
+        """Slots still held by the cadre who held them at day 0 (nobody hired into them)."""
+        return self.hired_day == NEVER
+
+    @property
+    def never_placed(self) -> np.ndarray:
+        """Cadres (current holders of each slot) never placed in an enterprise."""
+        return self.last_placed_day == NEVER
 
 
 @dataclass
@@ -105,12 +136,7 @@ def build_cadres(cfg: Config, rng: np.random.Generator) -> Cadres:
         RANK_DIVISION,
         np.where(u < p.share_division_rank + p.share_section_rank, RANK_SECTION, RANK_GENERAL),
     )
-    mandatory = (
-        invited
-        | ((rank == RANK_DIVISION) & (age < 40))
-        | (rank == RANK_SECTION)
-        | ((rank == RANK_GENERAL) & (age < 35))
-    )
+    mandatory = mandatory_of(dept, rank, age)
     return Cadres(
         dept=dept.astype(np.int64),
         age=age,
@@ -123,6 +149,38 @@ def build_cadres(cfg: Config, rng: np.random.Generator) -> Cadres:
         if p.policy_knowledge_mean > 0
         else np.zeros(n),
     )
+
+
+def mandatory_of(dept: np.ndarray, rank: np.ndarray, age: np.ndarray) -> np.ndarray:
+    """Who must take part (the rest are invited): invited bank/utility staff, division-rank cadres
+    under 40, section-rank cadres, and general staff under 35 (FACTS.md)."""
+    invited = np.isin(dept, INVITED_DEPARTMENTS)
+    return (
+        invited
+        | ((rank == RANK_DIVISION) & (age < 40))
+        | (rank == RANK_SECTION)
+        | ((rank == RANK_GENERAL) & (age < 35))
+    )
+
+
+def draw_hires(cfg: Config, dept: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Attributes of new hires into departments ``dept``: young, general rank, with the
+    pre-program ("cold") attitude and the district's usual competence, integrity and knowledge."""
+    p, c = cfg.population, cfg.careers
+    n = len(dept)
+    age = np.clip(rng.normal(c.hire_age_mean, c.hire_age_sd, n), 18, c.retirement_age - 1)
+    rank = np.full(n, RANK_GENERAL, dtype=np.int8)
+    return {
+        "age": age,
+        "rank": rank,
+        "mandatory": mandatory_of(dept, rank, age),
+        "competence": beta_with_mean(rng, p.competence_mean, n, 10.0),
+        "attitude": beta_with_mean(rng, p.attitude_mean, n, 8.0),
+        "integrity": beta_with_mean(rng, p.integrity_mean, n, 12.0),
+        "policy_knowledge": beta_with_mean(rng, p.policy_knowledge_mean, n, 6.0)
+        if p.policy_knowledge_mean > 0
+        else np.zeros(n),
+    }
 
 
 def build_enterprises(cfg: Config, rng: np.random.Generator) -> Enterprises:
@@ -258,6 +316,7 @@ __all__ = [
     "CLAIMED",
     "FAILED",
     "KNOWN",
+    "NEVER",
     "UNKNOWN",
     "Cadres",
     "Enterprises",
@@ -266,4 +325,6 @@ __all__ = [
     "build_enterprises",
     "build_initial_issues",
     "build_policies",
+    "draw_hires",
+    "mandatory_of",
 ]

@@ -27,6 +27,9 @@ STREAMS = (
     "self_uptake",
     "inspections",
     "jobfair",
+    "careers",
+    "hires",
+    "colleagues",
 )
 
 #: Purposes of keyed draws (distinct keys, independent draws).

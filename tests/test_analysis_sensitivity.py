@@ -18,7 +18,7 @@ SMALL = {
     "campaign.batch_interval_days": 5,
     "campaign.n_batches": 3,
 }
-PARAMS = "population.owner_trust_mean,trust.alpha,normalized.promotion_rate"
+PARAMS = "population.owner_trust_mean,trust.alpha,careers.party_school_rate"
 
 
 @pytest.fixture(scope="module")
@@ -42,9 +42,9 @@ def morris(tmp_path_factory):
 def test_morris_ranks_a_parameter_the_model_ignores_last(morris):
     result, _ = morris
     table = result.table
-    # normalised placements are off in campaign_2020, so promotion_rate cannot matter
-    assert table["parameter"].iloc[-1] == "normalized.promotion_rate"
-    ignored = table.set_index("parameter").loc["normalized.promotion_rate"]
+    # normalised placements are off in campaign_2020, so the Party-school rate (it only feeds cohorts) cannot matter
+    assert table["parameter"].iloc[-1] == "careers.party_school_rate"
+    ignored = table.set_index("parameter").loc["careers.party_school_rate"]
     assert ignored["mu_star"] == 0.0 and ignored["rank"] == 3
     assert (table.set_index("parameter").loc[["population.owner_trust_mean", "trust.alpha"], "mu_star"] > 0).all()
 
@@ -57,8 +57,8 @@ def test_morris_reports_seed_noise_beside_the_indices(morris):
     assert noise["replications"] == 2 and noise["seed_variance"] > 0 and 0 <= noise["noise_share"] < 1
     assert 0 <= noise["seed_variance_unshared"] <= noise["seed_variance"] * 2
     assert (
-        table.loc["normalized.promotion_rate", "below_noise"]
-        and table.loc["normalized.promotion_rate", "mu_star_noise_se"] == 0
+        table.loc["careers.party_school_rate", "below_noise"]
+        and table.loc["careers.party_school_rate", "mu_star_noise_se"] == 0
     )
     assert not table.loc["population.owner_trust_mean", "below_noise"]
     record = json.loads((out / "sensitivity.json").read_text())
@@ -95,7 +95,7 @@ def test_sobol_indices_from_the_command_line(tmp_path, capsys):
         "--method",
         "sobol",
         "--params",
-        "population.owner_trust_mean,normalized.promotion_rate",
+        "population.owner_trust_mean,careers.party_school_rate",
         "--metric",
         "mean_owner_trust",
         "--samples",
@@ -112,7 +112,7 @@ def test_sobol_indices_from_the_command_line(tmp_path, capsys):
     argv += [x for k, v in SMALL.items() for x in ("--set", f"{k}={v}")]
     assert main(argv) == 0
     table = pd.read_csv(out / "sensitivity.csv")
-    assert table["parameter"].tolist() == ["population.owner_trust_mean", "normalized.promotion_rate"]
+    assert table["parameter"].tolist() == ["population.owner_trust_mean", "careers.party_school_rate"]
     assert table.loc[0, "ST"] > 0 and abs(table.loc[1, "ST"]) < 1e-12  # N=4 is far too few for accurate values
     assert "rank" in capsys.readouterr().out
 

@@ -38,7 +38,7 @@ def test_population_is_the_same_in_every_scenario():
 
 def test_unused_lever_changes_nothing():
     a = siyi_sim.run("campaign_2020", seed=3, **SMALL)
-    b = siyi_sim.run("campaign_2020", seed=3, **{**SMALL, "normalized.promotion_rate": 0.5})
+    b = siyi_sim.run("campaign_2020", seed=3, **{**SMALL, "careers.party_school_rate": 0.5})
     assert a == b
 
 

@@ -32,7 +32,7 @@ days = 150
 
 [variants.campaign_promo]   # a lever the campaign does not use: must change nothing
 scenario = "campaign_2020"
-set = { "normalized.promotion_rate" = 0.5 }
+set = { "careers.party_school_rate" = 0.5 }
 
 [keep]
 daily = ["mean_owner_trust", "issues_resolved_total"]

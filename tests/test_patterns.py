@@ -141,17 +141,4 @@ def test_p5_fails_when_the_safeguards_do_nothing(baseline, no_safeguards):
     assert result.measured["safeguard_effect_ratio"] < v.P5_MIN_SAFEGUARD_EFFECT
 
 
-# --- P6 ---------------------------------------------------------------------------------------
-
-
-def test_p6_mindset_spills_over_to_never_placed_firms(campaign, baseline):
-    result = v.p6_mindset_spillover(campaign, baseline, SEEDS)
-    assert result.passed, result.measured
-    assert result.measured["never_placed_ratio"] > 1.0
-
-
-def test_p6_fails_without_attitude_change(baseline):
-    off = _runs(
-        "campaign_2020", **{"mindset.line_day_gain": 0.0, "mindset.navigation_gain": 0.0, "mindset.solved_gain": 0.0}
-    )
-    assert not v.p6_mindset_spillover(off, baseline, SEEDS).passed
+# P6 (mindset spillover, rewritten in model v2): tests/test_patterns_p6.py

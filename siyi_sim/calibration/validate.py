@@ -19,9 +19,10 @@ target, the seeds and pass/fail:
 - **P5 clear and close**: against ``baseline``, the campaign raises closeness (share of firms
   with a strong tie and mean owner trust) while integrity incidents stay within +20 % of the
   baseline; ``no_safeguards`` raises program incidents at least 2-fold over the campaign.
-- **P6 mindset spillover**: placed cadres' attitude rises (>= +0.05), departments' mean service
-  speed rises, and firms *never placed* get more issues solved through ordinary channels than
-  the same firms in ``baseline`` (paired by seed).
+- **P6 mindset spillover**: against the same seed's ``baseline``, placed cadres' attitude, the
+  attitude of cadres *never placed* (through colleagues) and the ordinary-channel solutions of
+  firms *never placed* (net of the capacity lost while cadres are away) all rise, each with a 95 %
+  t-interval of the paired differences above 0.
 
 Every run is in the calibrated world (the values of ``data/calibration_2020.json``, which
 ``scenario_config`` applies under every scenario; ``run_measured`` applies them explicitly too),
@@ -38,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from ..analysis.stats import standard_error
+from ..analysis.stats import t_interval
 from ..catalog import DEPT, ISSUE
 from ..events import IssueResolved, MeetingAttended, PlacementStarted
 from ..issues import RESOLVED
@@ -53,7 +54,6 @@ P4_MIN_VIA_CADRE = 0.5
 P4_MIN_RISE = 0.2
 P5_MAX_INCIDENT_RATIO = 1.2
 P5_MIN_SAFEGUARD_EFFECT = 2.0
-P6_MIN_ATTITUDE_GAIN = 0.05
 P2_YEARS = 2
 #: A smaller district for the P2 counterfactual (2-year runs): the chains are firm-level.
 P2_POPULATION = {"population.n_cadres": 500, "population.n_enterprises": 1000}
@@ -127,6 +127,8 @@ def run_measured(scenario: str, seed: int, overrides: dict[str, Any] | None = No
         "placed_cadres": np.unique(np.array([c for e in started for c in e.cadres], dtype=np.int64)),
         "attitude_start": attitude0,
         "attitude_end": model.cadres.attitude.copy(),
+        "cadre_original": model.cadres.original.copy(),
+        "cadre_never_placed": model.cadres.never_placed.copy(),
         "firm_ever_placed": firm_ever_placed,
         "self_solved_per_firm": np.bincount(np.array(self_solved, dtype=np.int64), minlength=model.firms.n),
     }
@@ -389,41 +391,45 @@ def p5_clear_and_close(
     return PatternResult("P5", "clear and close", passed, measured, target, seeds)
 
 
-def p6_mindset_spillover(campaign: list[dict], baseline: list[dict], seeds: list[int]) -> PatternResult:
-    gains, never_c, never_b, ratios = [], [], [], []
+def _spillover_by_seed(campaign: list[dict], baseline: list[dict]) -> dict[str, list[float]]:
+    """Per seed, campaign minus the same seed's baseline: attitude at the end of placed and of
+    never-placed cadres (slots held by the same person in both runs), and ordinary-channel
+    solutions of firms that never hosted a pair."""
+    out: dict[str, list[float]] = {"placed": [], "never": [], "firms": []}
     for c, b in zip(campaign, baseline, strict=True):
-        placed = c["placed_cadres"]
-        if len(placed):
-            gains.append(float(np.mean(c["attitude_end"][placed] - c["attitude_start"][placed])))
-        never = ~c["firm_ever_placed"]
-        sc, sb = float(c["self_solved_per_firm"][never].sum()), float(b["self_solved_per_firm"][never].sum())
-        never_c.append(sc)
-        never_b.append(sb)
-        ratios.append(sc / sb if sb else math.nan)
-    speed_c, speed_b = _mean(campaign, "mean_department_speed"), _mean(baseline, "mean_department_speed")
-    gain = float(np.mean(gains)) if gains else 0.0
-    diff = np.array(never_c) - np.array(never_b)
-    se = standard_error(diff) if len(diff) > 1 else math.inf
+        both = c["cadre_original"] & b["cadre_original"]
+        for key, who in (("placed", both & ~c["cadre_never_placed"]), ("never", both & c["cadre_never_placed"])):
+            gap = c["attitude_end"][who] - b["attitude_end"][who]
+            out[key].append(float(gap.mean()) if who.any() else math.nan)
+        never_firm = ~c["firm_ever_placed"]
+        out["firms"].append(
+            float(c["self_solved_per_firm"][never_firm].sum() - b["self_solved_per_firm"][never_firm].sum())
+        )
+    return out
+
+
+def p6_mindset_spillover(campaign: list[dict], baseline: list[dict], seeds: list[int]) -> PatternResult:
+    """Placed cadres' attitude rises, never-placed cadres' attitude and never-placed firms'
+    ordinary-channel solutions rise, each against the paired baseline (95 % t-interval above 0):
+    through peers and returning cadres, net of the capacity lost while cadres are away."""
+    by_seed = _spillover_by_seed(campaign, baseline)
+    placed, never, firms = (t_interval(by_seed[k]) for k in ("placed", "never", "firms"))
     measured = {
-        "placed_cadre_attitude_gain": round(gain, 4),
-        "department_speed_campaign": round(speed_c, 4),
-        "department_speed_baseline": round(speed_b, 4),
-        "never_placed_self_solved_campaign": float(np.mean(never_c)),
-        "never_placed_self_solved_baseline": float(np.mean(never_b)),
-        "never_placed_ratio": round(float(np.mean(never_c) / np.mean(never_b)), 4) if np.mean(never_b) else None,
-        "never_placed_paired_diff_se": round(se, 2),
+        "placed_cadre_attitude_vs_baseline": round(placed.mean, 4),
+        "placed_cadre_attitude_ci_low": round(placed.low, 4),
+        "never_placed_cadre_attitude_vs_baseline": round(never.mean, 5),
+        "never_placed_cadre_attitude_ci_low": round(never.low, 5),
+        "never_placed_firm_ordinary_solved_vs_baseline": round(firms.mean, 2),
+        "never_placed_firm_ordinary_solved_ci_low": round(firms.low, 2),
+        "department_speed_campaign": round(_mean(campaign, "mean_department_speed"), 4),
+        "department_speed_baseline": round(_mean(baseline, "mean_department_speed"), 4),
     }
-    passed = bool(
-        gain >= P6_MIN_ATTITUDE_GAIN
-        and speed_c > speed_b
-        and diff.mean() > 0
-        and (len(diff) < 2 or diff.mean() > 2 * se)
-    )
+    passed = bool(placed.low > 0 and never.low > 0 and firms.low > 0)
     target = (
-        f"placed cadres' attitude gain >= {P6_MIN_ATTITUDE_GAIN}; department speed up; never-placed firms solve "
-        "more via ordinary channels than in baseline (paired mean diff > 2 se)"
+        "paired with the same seed's baseline, 95 % intervals above 0 for: placed cadres' attitude, never-placed "
+        "cadres' attitude (peers), never-placed firms' ordinary-channel solutions (net of capacity away)"
     )
-    return PatternResult("P6", "mindset spillover (never-placed firms)", passed, measured, target, seeds)
+    return PatternResult("P6", "mindset spillover (peers, returning cadres)", passed, measured, target, seeds)
 
 
 def validate(

@@ -85,7 +85,7 @@ LEVERS: tuple[Lever, ...] = (
         "Cadres promoted, re-graded or transferred in month m are placed in month m+1.",
     ),
     Lever(
-        "normalized.promotion_rate",
+        "careers.promotion_rate",
         "Promotion rate (1/year)",
         "float",
         "Annual promotion rate feeding normalised placements.",

@@ -1,9 +1,10 @@
 """Normalised placements (process 1): "promoted last month, placed next month".
 
-Each month, every cadre joins the month's cohort with probability
-(promotion + regrade + transfer_in + party_school annual rates) * month_days/365; a promotion
-raises rank (a smaller rank number: division 0 < section 1 < general 2). The cohort is placed
-in pairs at the start of the next month (same placement rules).
+At the start of each month (from ``start_day + month_days``) the cohort is every cadre with a
+career event in the previous month (``careers``: promoted, re-graded, transferred, newly hired,
+or sent to the Party-school class; ``cadres.last_move_day``), less those away on a placement now
+and those placed within ``min_months_between`` months. The cohort is placed in pairs at once
+(same placement rules).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..events import Promotion
 from .base import Submodel
 from .placement import Placements
 
@@ -27,24 +27,19 @@ class Cohorts(Submodel):
     def setup(self, model: SiyiModel) -> None:
         n = model.cfg.normalized
         if n.enabled:
-            model.every(n.month_days, n.start_day, self.draw_cohort)
+            model.every(n.month_days, n.start_day + n.month_days, self.place_cohort)
 
-    def draw_cohort(self, model: SiyiModel) -> None:
+    def cohort(self, model: SiyiModel) -> np.ndarray:
+        """Cadres with a career event last month, not placed recently and not away now."""
         n = model.cfg.normalized
-        rng = model.streams["normalized"]
-        per_month = n.month_days / 365.0
         c = model.cadres
-        promoted = rng.random(c.n) < n.promotion_rate * per_month
-        other = rng.random(c.n) < (n.regrade_rate + n.transfer_in_rate + n.party_school_rate) * per_month
-        c.rank[promoted] = np.maximum(c.rank[promoted] - 1, 0)
-        if model.events is not None:
-            model.events.extend(Promotion(model.day, int(i), int(c.rank[i])) for i in np.flatnonzero(promoted))
-        cohort = np.flatnonzero(promoted | other)
-        month = int(model.day // n.month_days)
-        model.at_day(model.day + n.month_days, self.place_cohort, cohort, month)
+        moved = (c.last_move_day >= model.day - n.month_days) & (c.last_move_day < model.day)
+        recent = model.day - c.last_placed_day < n.min_months_between * n.month_days
+        busy = model.submodel(Placements).busy_cadres(model)
+        return np.flatnonzero(moved & ~recent & ~busy)
 
-    def place_cohort(self, model: SiyiModel, cohort: np.ndarray, month: int) -> None:
+    def place_cohort(self, model: SiyiModel) -> None:
+        pool = self.cohort(model)
+        month = int(model.day // model.cfg.normalized.month_days) - 1
         placements = model.submodel(Placements)
-        busy = placements.busy_cadres(model)
-        pool = cohort[~busy[cohort]]
         placements.place(model, pool, len(pool) // 2, ~placements.firm_hosting, "normalized", -(month + 1))

@@ -23,6 +23,7 @@ from ..issues import CH_PLACEMENT, DISCLOSED, IN_PROGRESS, LATENT, RESOLVED
 from . import disclosure as disclosure_events
 from .absence import Absence
 from .base import Submodel
+from .careers import Careers
 from .disclosure import Disclosure
 from .followup import FollowUp
 from .integrity import Integrity
@@ -253,6 +254,7 @@ class Placements(Submodel):
         self.firm_hosting[firm] = True
         self.firm_ever_placed[firm] = True
         self.cadre_ever_placed[list(pair)] = True
+        model.submodel(Careers).record_start(model, pair)
         if model.events is not None:
             model.events.append(PlacementStarted(model.day, placement.id, firm, pair, kind, batch))
         return placement
@@ -397,6 +399,7 @@ class Placements(Submodel):
                 )
                 for j in (0, 1)
             )
+            model.submodel(Careers).record_evaluation(model, a)
         if p.follow_up:
             self._hand_over_backlog(model, a)
             if a.policies == 0 and len(model.submodel(PolicyMatching).open_pairs(model, a.firm)):

@@ -120,6 +120,17 @@ class Trust(Submodel):
         """A contact on the ties ``rows`` (unique): refresh them and restart their decay clock."""
         model.ties.touch(rows, model.day, model.cfg.trust.contact_refresh)
 
+    def end_cadre_ties(self, model: SiyiModel, cadres: np.ndarray) -> None:
+        """Cadres who left: their ties with firms and their pair ties end (a successor in the slot
+        starts with none)."""
+        if len(cadres) == 0:
+            return
+        model.ties.end(cadres)
+        for c in cadres.tolist():
+            node = cadre_node(c)
+            model.trust_graph.remove_edges_from(list(model.trust_graph.edges(node)))
+        model.partner_mask[cadres] = 0
+
     def close_placement(self, model: SiyiModel, firm: int, cadres: tuple[int, int], t: np.ndarray) -> None:
         """After a placement the owner's general trust moves toward the best edge ``t``."""
         model.firms.trust[firm] = owner_update(model.firms.trust[firm], t.max(), model.cfg.trust.kappa)
