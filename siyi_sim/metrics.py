@@ -120,6 +120,24 @@ _REGISTRY: tuple[Indicator, ...] = (
        "Issues solved through ordinary channels per firm that never hosted cadres (the mindset spillover)."),
     _i("mean_evaluation_score", "Back-to-back evaluation score", "“背靠背”评价平均分", "index", "float3", "higher",
        "program", "Mean anonymous evaluation of placed cadres by their firms, 0 to 1."),
+    # --- v2: costs, net effects, ordering ---
+    _i("program_cost_yuan", "Program cost", "项目成本", "yuan", "yuan", "lower", "program",
+       "Cadre time taken by the program (placement, follow-up, contacts, desk, training) at civil-service pay "
+       "plus the 500-yuan meal subsidy per firm; subsidies and loans are transfers and are not in it."),
+    _i("cadre_days_placed", "Cadre-days placed", "进驻干部人天", "cadre-days", "int", "neutral", "program",
+       "Cadre-days spent inside firms (present or not): the time departments lose to placements."),
+    _i("ordinary_capacity_lost_cadre_days", "Ordinary capacity lost", "常规工作损失人天", "cadre-days", "int",
+       "lower", "program", "Cadre-days of departments' ordinary work lost to the program: placements, follow-up, "
+       "contacts with tied firms, the policy desk and training."),
+    _i("program_policies_known_before", "Policies connected the firm knew already", "企业已知的对接政策", "count",
+       "int", "lower", "program", "Program policy claims the firm already knew of (deadweight: it might have "
+       "filed them itself); the net count is program_policies_matched minus this."),
+    _i("ordering_fulfilment", "Ordering fulfilled", "点菜满足率", "share", "share", "higher", "program",
+       "Share of scheduled placements whose pair includes a department the firm asked for when ordering."),
+    _i("median_days_to_resolve_new", "Median time to resolve (new issues)", "新问题解决用时中位数", "days", "days",
+       "lower", "state", "Kaplan–Meier median days from arising to resolution for issues that arose during the run, "
+       "open ones censored at the horizon (n/a if fewer than half are solved); unlike median_days_to_resolve, "
+       "clearing old legacy issues does not lengthen it."),
     # --- daily-only series ---------------------------------------------------------------------
     _i("day", "Day", "天", "days", "int", "neutral", "meta", "Day of the run."),
     _i("active_placements", "Placements under way", "进驻中的干部组", "count", "int", "neutral", "program",
@@ -139,7 +157,7 @@ _REGISTRY: tuple[Indicator, ...] = (
 INDICATORS: dict[str, Indicator] = {ind.key: ind for ind in _REGISTRY}
 
 #: Keys of :func:`summarize`, in order (the registry up to the first daily-only series).
-SUMMARY_KEYS: tuple[str, ...] = tuple(INDICATORS)[: list(INDICATORS).index("mean_evaluation_score") + 1]
+SUMMARY_KEYS: tuple[str, ...] = tuple(INDICATORS)[: list(INDICATORS).index("day")]
 
 
 def indicator(key: str) -> Indicator:
@@ -180,6 +198,7 @@ _UNITS = {
         "cadres": "cadres",
         "firms": "firms",
         "workers": "workers",
+        "cadre-days": "cadre-days",
     },
     "zh": {
         "yuan": "元",
@@ -190,6 +209,7 @@ _UNITS = {
         "cadres": "人",
         "firms": "户",
         "workers": "人",
+        "cadre-days": "人天",
     },
 }
 
@@ -292,6 +312,55 @@ def five_ones_done(model, a) -> bool:
     return bool(solved and a.policies > 0 and a.suggestion and a.line_days.sum() > 0 and a.report)
 
 
+def km_median_new_issues(model) -> float | None:
+    """Kaplan–Meier median days to resolution of issues that arose during the run (day >= 0);
+    issues still open are censored at the horizon. ``None`` if none arose or fewer than half were
+    solved (the curve never reaches 1/2). scipy is called directly: the model layer does not
+    import ``analysis``."""
+    from scipy import stats
+
+    iss = model.issues
+    created = iss.view("day_created")
+    new = created >= 0
+    if not new.any():
+        return None
+    solved = (iss.view("status") == RESOLVED)[new]
+    if not solved.any():
+        return None
+    duration = np.where(solved, iss.view("day_resolved")[new], model.day) - created[new]
+    sf = stats.ecdf(stats.CensoredData(uncensored=duration[solved], right=duration[~solved])).sf
+    below = np.flatnonzero(np.asarray(sf.probabilities) <= 0.5)
+    return float(sf.quantiles[below[0]]) if below.size else None
+
+
+def ordering_fulfilment(model) -> float | None:
+    """Share of scheduled placements whose pair includes a department the firm requested."""
+    ordered = [a for a in model.placements if a.requested]
+    if not ordered:
+        return None
+    dept = model.cadres.dept
+    return float(np.mean([bool(set(dept[list(a.cadres)].tolist()) & set(a.requested)) for a in ordered]))
+
+
+def cost_and_net_measures(model) -> dict:
+    """The v2 keys: the program's cost and capacity lost, deadweight, ordering, new-issue speed."""
+    from .processes.costs import Costs
+
+    costs = model.submodels.get("costs")
+    if isinstance(costs, Costs):
+        cost, lost = round(costs.program_cost_yuan(model), 2), round(costs.capacity_lost_cadre_days(model), 2)
+    else:  # knocked out: nothing accounted
+        cost, lost = None, None
+    return {
+        "program_cost_yuan": cost,
+        "cadre_days_placed": int(model.counters.cadre_days),
+        "ordinary_capacity_lost_cadre_days": lost,
+        "program_policies_known_before": int(model.counters.program_policies_known_before),
+        "ordering_fulfilment": ordering_fulfilment(model),
+        "median_days_to_resolve_new": km_median_new_issues(model),
+    }
+
+
 def summarize(model) -> dict:
     c = model.counters
     iss = model.issues
@@ -344,6 +413,8 @@ def summarize(model) -> dict:
         "mean_evaluation_score": float(np.mean([a.evaluation for a in closed if a.evaluation]))
         if any(a.evaluation for a in closed)
         else None,
+        # --- v2: costs, net effects, ordering ---
+        **cost_and_net_measures(model),
     }
     assert tuple(out) == SUMMARY_KEYS
     return out

@@ -33,6 +33,7 @@ from .processes.absence import Absence
 from .processes.arrivals import Arrivals
 from .processes.base import NullSubmodel, Submodel
 from .processes.campaign import Campaign
+from .processes.costs import Costs
 from .processes.disclosure import Disclosure
 from .processes.finance import Finance
 from .processes.followup import FollowUp
@@ -77,6 +78,8 @@ def default_submodels() -> list[Submodel]:
         Finance(),
         # 6. integrity: today's program contacts assessed
         Integrity(),
+        # 7. accounting: the program's cadre time and cost
+        Costs(),
     ]
 
 
@@ -103,6 +106,8 @@ class Counters:
     attended_via_cadre: int = 0
     cadre_days: int = 0
     absent_days: int = 0
+    # --- v2: costs, net effects, ordering ---
+    program_policies_known_before: int = 0
 
 
 class SiyiModel(Model):

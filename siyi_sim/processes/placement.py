@@ -2,12 +2,16 @@
 
 Who is placed when is decided by the schedule submodels (``campaign``, ``normalized``), which
 call :meth:`Placements.place`. Firms are chosen by "ordering" (点菜: weight 1 + open issues; each
-firm names the departments of the issues it is willing to name, and sometimes a cadre it knows)
-or at random; pairs are cross-department cadres of those departments.
+firm names the two departments of the issues it is willing to name, and the cadre it trusts most
+if that tie reaches ``named_cadre_min_trust``) or at random. Under ordering a named cadre who is
+not in a placement now is always placed, and the pair covers a requested department whenever a
+cadre of one is in the pool; random matching pairs any two cadres of different departments.
 Work (process 2), per pair and day: check-in (absence risk), co-working and line days (trust),
-disclosure, effort on the best unblocked issue, policy review with the desk, a suggestion.
-Close (process 3): report, back-to-back evaluation, follow-up backlog, attitude change, owner's
-general trust moves toward the best edge.
+disclosure, effort on the best unblocked issue, policy review with the desk; the pair's suggestion
+comes once its attitude-weighted present days reach ``suggestion_engagement_days``.
+Close (process 3): the report (written by a cadre present often enough -- and, without the task
+list, willing enough), back-to-back evaluation (kept per cadre), follow-up backlog, attitude
+change, owner's general trust moves toward the best edge.
 """
 
 from __future__ import annotations
@@ -62,6 +66,8 @@ class Placement:
     evaluation: tuple[float, ...] | None = None
     backlog: list = field(default_factory=list)
     closed: bool = False
+    requested: tuple[int, ...] = ()  # departments the firm asked for (scheduled placements)
+    engagement: float = 0.0  # present cadre-days weighted by attitude (the suggestion)
 
 
 class CadrePool:
@@ -71,6 +77,7 @@ class CadrePool:
         order = rng.permutation(cadres)
         self.order = order
         self.taken: set[int] = set()
+        self.outside: set[int] = set()  # named cadres taken from outside the pool
         self.by_dept: dict[int, list[int]] = {}
         for c in order.tolist():
             self.by_dept.setdefault(int(depts[c]), []).append(c)
@@ -78,6 +85,14 @@ class CadrePool:
 
     def __len__(self) -> int:
         return len(self.order) - len(self.taken)
+
+    def take_named(self, cadre: int, busy: np.ndarray) -> int | None:
+        """A cadre the firm asked for by name: placed if not in a placement now (in the pool or not)."""
+        if cadre < 0 or cadre in self.taken or cadre in self.outside or busy[cadre]:
+            return None
+        in_pool = any(c == cadre for c in self.by_dept.get(int(self.dept_of[cadre]), []))
+        (self.taken if in_pool else self.outside).add(cadre)
+        return cadre
 
     def take(self, dept: int | None = None, not_dept: int | None = None) -> int | None:
         if dept is not None:
@@ -110,6 +125,8 @@ class Placements(Submodel):
         self.firm_hosting = np.zeros(model.firms.n, dtype=bool)
         self.firm_ever_placed = np.zeros(model.firms.n, dtype=bool)
         self.cadre_ever_placed = np.zeros(model.cadres.n, dtype=bool)
+        #: Latest back-to-back evaluation score of each cadre (NaN: never evaluated), for careers.
+        self.cadre_evaluation = np.full(model.cadres.n, np.nan)
 
     # --- process 1: who goes where (called by the schedule submodels) ----------------------
 
@@ -131,13 +148,29 @@ class Placements(Submodel):
         firms = self.select_firms(model, n_firms, eligible_firms, rng)
         firms = firms[rng.random(len(firms)) >= model.cfg.placement.order_withdrawal_prob]
         cadre_pool = CadrePool(pool, model.cadres.dept, rng)
+        named = self.named_cadres(model)
+        busy = self.busy_cadres(model)
         started = []
         for firm in firms.tolist():
-            pair = self.form_pair(model, firm, cadre_pool, rng)
+            requested = self.requested_departments(model, firm)
+            pair = self.form_pair(model, firm, cadre_pool, requested, int(named[firm]), busy)
             if pair is None:
                 break
-            started.append(self.place_pair(model, firm, pair, kind, batch))
+            placement = self.place_pair(model, firm, pair, kind, batch)
+            placement.requested = tuple(requested)
+            started.append(placement)
         return started
+
+    def named_cadres(self, model: SiyiModel) -> np.ndarray:
+        """Per firm, the cadre its owner names when ordering (-1: none): his most trusted cadre, if
+        that tie reaches ``placement.named_cadre_min_trust``."""
+        named = np.full(model.firms.n, -1, dtype=np.int64)
+        if model.ties.n == 0 or model.cfg.placement.matching != "ordering":
+            return named
+        best, who = model.ties.best_per_firm(model.day, model.firms.n)
+        ok = (best >= model.cfg.placement.named_cadre_min_trust) & (who >= 0)
+        named[ok] = who[ok]
+        return named
 
     def open_issue_counts(self, model: SiyiModel) -> np.ndarray:
         iss = model.issues
@@ -167,8 +200,16 @@ class Placements(Submodel):
         return ranked
 
     def form_pair(
-        self, model: SiyiModel, firm: int, pool: CadrePool, rng: np.random.Generator
+        self,
+        model: SiyiModel,
+        firm: int,
+        pool: CadrePool,
+        requested: list[int],
+        named: int = -1,
+        busy: np.ndarray | None = None,
     ) -> tuple[int, int] | None:
+        """Two cadres for ``firm``. Ordering: the named cadre if free, then the requested departments
+        in the firm's order while any has a cadre in the pool, then anyone. Random: any two."""
         p = model.cfg.placement
         if len(pool) < 2:
             return None
@@ -179,24 +220,21 @@ class Placements(Submodel):
             d1 = int(dept[first])
             second = pool.take(d1) if p.same_department_pairs else pool.take(not_dept=d1)
             return _pair(first, second if second is not None else pool.take())
-        d1, d2 = self.requested_departments(model, firm)
-        first = None
-        if rng.random() < p.named_cadre_prob:
-            who = model.ties.best_per_firm(model.day, model.firms.n)[1] if model.ties.n else None
-            named = int(who[firm]) if who is not None else -1
-            if named >= 0 and named in pool.by_dept.get(int(dept[named]), []) and named not in pool.taken:
-                pool.taken.add(named)
-                first = named
-        if first is None:
-            first = pool.take(d1)
+        first = pool.take_named(named, busy if busy is not None else self.busy_cadres(model))
+        for d in requested:
+            if first is None:
+                first = pool.take(d)
         if first is None:
             first = pool.take()
         assert first is not None
         d1 = int(dept[first])
+        second = None
         if p.same_department_pairs:
             second = pool.take(d1)
         else:
-            second = pool.take(d2) if d2 != d1 else None
+            for d in requested:
+                if second is None and d != d1:
+                    second = pool.take(d)
             second = second if second is not None else pool.take(not_dept=d1)
         return _pair(first, second if second is not None else pool.take())
 
@@ -295,9 +333,10 @@ class Placements(Submodel):
         self._disclose(model, act, slot, firm_trust)
         self._work_issues(model, act, slot, cad, rows, present)
         self._review_policies(model, act, cad, present, rng)
-        for a in act:
-            if rng.random() < cfg.placement.suggestion_prob_per_day:
-                a.suggestion = True
+        engagement = (present * model.cadres.attitude[cad]).sum(axis=1)
+        for i, a in enumerate(act):
+            a.engagement += float(engagement[i])
+            a.suggestion = a.suggestion or a.engagement >= cfg.placement.suggestion_engagement_days
             a.days_done += 1
 
     def _disclose(self, model: SiyiModel, act: list[Placement], slot: np.ndarray, firm_trust: np.ndarray) -> None:
@@ -343,8 +382,9 @@ class Placements(Submodel):
             here = present[ks, j]
             contribution[:, j] = here * model.cadres.competence[c] * resolution.match_factor(model, c, depts)
             pushed |= here & resolution.inside_push(model, c, depts)
-        effort = np.where(iss.legacy[cand] & ~pushed, 0.0, contribution.sum(axis=1))
-        order = np.lexsort((iss.day_created[cand], -effort, ks))
+        effort = contribution.sum(axis=1)  # unpushed legacy issues count against their full legacy effort
+        stuck = iss.legacy[cand] & ~pushed  # worked only when nothing else is (no rule covers it)
+        order = np.lexsort((iss.day_created[cand], -effort, stuck, ks))
         first = order[np.unique(ks[order], return_index=True)[1]]  # one issue per pair and day
         first = first[effort[first] > 0]
         chosen, eff, push, share = cand[first], effort[first], pushed[first], contribution[first]
@@ -383,12 +423,13 @@ class Placements(Submodel):
 
     def close(self, model: SiyiModel, a: Placement) -> None:
         p = model.cfg.placement
-        rng = model.streams["placement"]
-        report_prob = p.report_prob if p.five_ones else p.report_factor_without_five_ones * p.report_prob
-        a.report = bool(rng.random() < report_prob)
+        presence = a.present_days / max(a.days_done, 1)
+        writers = presence >= p.report_min_presence
+        if not p.five_ones:  # no task list: only a willing cadre writes one unasked
+            writers &= model.cadres.attitude[list(a.cadres)] >= p.report_min_attitude_without_five_ones
+        a.report = bool(writers.any())
         t = model.ties.current(model.day, a.ties)
         if p.evaluation:
-            presence = a.present_days / max(a.days_done, 1)
             a.evaluation = tuple(
                 float(
                     p.evaluation_presence_weight * presence[j]
@@ -397,6 +438,7 @@ class Placements(Submodel):
                 )
                 for j in (0, 1)
             )
+            self.cadre_evaluation[list(a.cadres)] = a.evaluation
         if p.follow_up:
             self._hand_over_backlog(model, a)
             if a.policies == 0 and len(model.submodel(PolicyMatching).open_pairs(model, a.firm)):
