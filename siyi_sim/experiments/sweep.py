@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..io import check_output_dir
 from .adaptive import Target, assess, next_replications
 from .execute import execute
 from .manifest import new_manifest, set_replications, utc_now
 from .plan import Plan
 from .progress import Progress
 from .specs import Cell, RunSpec, cells, plan_design_hash, specs_for
+from ..io import check_output_dir
 from .store import ResultStore, check_same_experiment, rows_frame
 
 DEFAULT_MAX_REPS = 100
