@@ -51,6 +51,21 @@ def test_a_pair_covers_a_requested_department_whenever_a_cadre_of_it_is_free():
     assert m.summary()["ordering_fulfilment"] == 1.0
 
 
+def test_scarce_requested_cadres_go_one_per_firm_before_any_firm_gets_a_second(monkeypatch):
+    """Two firms ask for (planning, housing); one cadre of each is free: each pair gets one."""
+    m = _model(**{"run.days": 5, "campaign.enabled": False, "placement.order_withdrawal_prob": 0.0})
+    placements = m.submodel(Placements)
+    wanted = [DEPT["planning_natural_resources"], DEPT["housing_urban_rural"]]
+    monkeypatch.setattr(placements, "requested_departments", lambda model, firm: wanted)
+    scarce = [int(np.flatnonzero(m.cadres.dept == d)[0]) for d in wanted]
+    others = np.flatnonzero(~np.isin(m.cadres.dept, wanted))[:6]
+    firms = np.isin(np.arange(m.firms.n), [0, 1])
+    started = placements.place(m, np.concatenate([others, scarce]), 2, firms, "normalized", 1)
+    assert len(started) == 2
+    assert all(set(a.cadres) & set(scarce) for a in started)
+    assert m.summary()["ordering_fulfilment"] == 1.0
+
+
 def test_a_named_cadre_is_placed_when_free_even_outside_the_schedules_pool():
     m = _model(**{"run.days": 5, "campaign.enabled": False})
     placements = m.submodel(Placements)
