@@ -150,14 +150,13 @@ class Placements(Submodel):
         cadre_pool = CadrePool(pool, model.cadres.dept, rng)
         named = self.named_cadres(model)
         busy = self.busy_cadres(model)
+        order = firms.tolist()
+        requested = [self.requested_departments(model, firm) for firm in order]
+        pairs = self.form_pairs(model, order, cadre_pool, requested, named, busy)
         started = []
-        for firm in firms.tolist():
-            requested = self.requested_departments(model, firm)
-            pair = self.form_pair(model, firm, cadre_pool, requested, int(named[firm]), busy)
-            if pair is None:
-                break
+        for firm, wanted, pair in zip(order, requested, pairs, strict=False):  # pairs may run out first
             placement = self.place_pair(model, firm, pair, kind, batch)
-            placement.requested = tuple(requested)
+            placement.requested = tuple(wanted)
             started.append(placement)
         return started
 
@@ -199,44 +198,54 @@ class Placements(Submodel):
                 ranked.append(d)
         return ranked
 
-    def form_pair(
+    def form_pairs(
         self,
         model: SiyiModel,
-        firm: int,
+        firms: list[int],
         pool: CadrePool,
-        requested: list[int],
-        named: int = -1,
-        busy: np.ndarray | None = None,
-    ) -> tuple[int, int] | None:
-        """Two cadres for ``firm``. Ordering: the named cadre if free, then the requested departments
-        in the firm's order while any has a cadre in the pool, then anyone. Random: any two."""
+        requested: list[list[int]],
+        named: np.ndarray,
+        busy: np.ndarray,
+    ) -> list[tuple[int, int]]:
+        """Pairs for ``firms`` in order (fewer if the pool runs out).
+
+        Ordering works in two passes, so that one firm does not take a second scarce cadre before
+        another firm got its first: (1) each firm gets its named cadre if he is not in a placement
+        now, else a cadre of its requested departments, in the firm's order; (2) each firm gets its
+        second cadre, of its other requested department if one is left, else of another department
+        (a firm with no requested cadre left takes anyone first). A firm is left without a requested
+        department only when no cadre of one is free. Random matching: any two of different
+        departments.
+        """
         p = model.cfg.placement
-        if len(pool) < 2:
-            return None
         dept = model.cadres.dept
-        if p.matching == "random":
-            first = pool.take()
-            assert first is not None
-            d1 = int(dept[first])
-            second = pool.take(d1) if p.same_department_pairs else pool.take(not_dept=d1)
-            return _pair(first, second if second is not None else pool.take())
-        first = pool.take_named(named, busy if busy is not None else self.busy_cadres(model))
-        for d in requested:
+        firsts: list[int | None] = [None] * len(firms)
+        if p.matching == "ordering":
+            for i, firm in enumerate(firms):
+                first = pool.take_named(int(named[firm]), busy)
+                for d in requested[i]:
+                    if first is None:
+                        first = pool.take(d)
+                firsts[i] = first
+        pairs = []
+        for i in range(len(firms)):
+            first = firsts[i] if firsts[i] is not None else pool.take()
             if first is None:
-                first = pool.take(d)
-        if first is None:
-            first = pool.take()
-        assert first is not None
-        d1 = int(dept[first])
-        second = None
-        if p.same_department_pairs:
-            second = pool.take(d1)
-        else:
-            for d in requested:
-                if second is None and d != d1:
-                    second = pool.take(d)
-            second = second if second is not None else pool.take(not_dept=d1)
-        return _pair(first, second if second is not None else pool.take())
+                break
+            d1 = int(dept[first])
+            second = None
+            if p.same_department_pairs:
+                second = pool.take(d1)
+            elif p.matching == "ordering":
+                for d in requested[i]:
+                    if second is None and d != d1:
+                        second = pool.take(d)
+            second = second if second is not None or p.same_department_pairs else pool.take(not_dept=d1)
+            second = second if second is not None else pool.take()
+            if second is None:
+                break
+            pairs.append((first, second))
+        return pairs
 
     def place_pair(
         self,
@@ -468,7 +477,3 @@ class Placements(Submodel):
         m1 = resolution.match_factor(model, np.full(len(mine), cads[1]), depts)
         model.submodel(FollowUp).hand_over(model, mine, np.where(m1 > m0, cads[1], cads[0]))
         a.backlog.extend(mine.tolist())
-
-
-def _pair(first: int, second: int | None) -> tuple[int, int] | None:
-    return None if second is None else (first, second)
