@@ -91,10 +91,10 @@ def test_nothing_is_known_before_when_firms_know_no_policy():
     assert s["program_policies_matched"] > 0 and s["program_policies_known_before"] == 0
 
 
-def test_every_program_claim_is_deadweight_when_firms_know_every_policy():
-    s = _run(**{"population.policy_awareness_mean": 1.0}).summary()
+def test_nearly_every_program_claim_is_deadweight_when_firms_know_nearly_every_policy():
+    s = _run(**{"population.policy_awareness_mean": 1.0}).summary()  # awareness is Beta with mean 0.999
     assert s["program_policies_matched"] > 0
-    assert s["program_policies_known_before"] == s["program_policies_matched"]
+    assert s["program_policies_known_before"] >= 0.95 * s["program_policies_matched"]
 
 
 def test_ratio_of_paired_means_recovers_a_known_cost_per_outcome():
