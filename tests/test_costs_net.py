@@ -8,6 +8,7 @@ import pytest
 
 from siyi_sim.analysis.stats import km_median
 from siyi_sim.experiments.compare import (
+    check_metrics,
     cost_effectiveness,
     format_cost_effectiveness,
     net_first,
@@ -140,6 +141,8 @@ def test_compare_leads_with_net_outcomes_before_gross_program_counts():
     ordered = net_first(["program_issues_resolved", "mean_owner_trust", "issues_resolved_total", "program_cost_yuan"])
     assert ordered.index("issues_resolved_total") < ordered.index("program_issues_resolved")
     assert ordered.index("mean_owner_trust") < ordered.index("program_cost_yuan")
+    runs = pd.DataFrame({"scenario": ["a"], "program_issues_resolved": [1.0], "issues_resolved_total": [2.0]})
+    assert check_metrics(runs, None)[0] == "issues_resolved_total"  # what `siyi compare` uses by default
 
 
 # --- point 9: median days to resolve, new issues only -----------------------------------------
