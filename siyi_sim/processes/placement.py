@@ -220,6 +220,7 @@ class Placements(Submodel):
         p = model.cfg.placement
         dept = model.cadres.dept
         firsts: list[int | None] = [None] * len(firms)
+        seconds: list[int | None] = [None] * len(firms)
         if p.matching == "ordering":
             for i, firm in enumerate(firms):
                 first = pool.take_named(int(named[firm]), busy)
@@ -227,15 +228,17 @@ class Placements(Submodel):
                     if first is None:
                         first = pool.take(d)
                 firsts[i] = first
+                if first is not None and p.same_department_pairs:  # its colleague comes along at once
+                    seconds[i] = pool.take(int(dept[first]))
         pairs = []
         for i in range(len(firms)):
             first = firsts[i] if firsts[i] is not None else pool.take()
             if first is None:
                 break
             d1 = int(dept[first])
-            second = None
+            second = seconds[i]
             if p.same_department_pairs:
-                second = pool.take(d1)
+                second = second if second is not None else pool.take(d1)
             elif p.matching == "ordering":
                 for d in requested[i]:
                     if second is None and d != d1:
