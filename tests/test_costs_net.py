@@ -169,3 +169,13 @@ def test_clearing_old_legacy_issues_does_not_lengthen_the_new_issue_median(campa
     again = campaign.summary()
     assert again["median_days_to_resolve_new"] == s["median_days_to_resolve_new"]
     assert again["median_days_to_resolve"] >= s["median_days_to_resolve"]
+
+
+def test_an_indicator_that_is_na_in_every_run_compares_as_nan_not_as_an_error():
+    """A short run reaches no median of new issues (None): comparisons still run, with NaN there."""
+    from siyi_sim.experiments.compare import paired_comparison
+
+    runs = _runs_frame().assign(median_days_to_resolve_new=None)
+    table = paired_comparison(runs, "baseline", ["median_days_to_resolve_new", "issues_resolved_total"])
+    row = table[(table.scenario == "campaign_2020") & (table.metric == "median_days_to_resolve_new")].iloc[0]
+    assert math.isnan(row["diff_mean"])

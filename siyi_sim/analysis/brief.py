@@ -72,7 +72,7 @@ def _t(lang: str, en: str, zh: str) -> str:
 def default_metrics(runs: pd.DataFrame) -> list[str]:
     """Every registry indicator the results hold as numbers, outcomes first: totals, states, then program
     counts (an indicator that is n/a in every run, e.g. a median never reached, is left out)."""
-    numeric = set(check_metrics(runs, None))
+    numeric = {k for k in check_metrics(runs, None) if runs[k].notna().any()}
     keys = [k for k, ind in INDICATORS.items() if ind.kind != "meta" and k in numeric]
     return sorted(keys, key=lambda k: _KIND_ORDER[INDICATORS[k].kind])
 

@@ -49,7 +49,8 @@ def paired_ci(diffs: Sequence[float] | np.ndarray, level: float = 0.95) -> dict[
 
 
 def metric_columns(runs: pd.DataFrame) -> list[str]:
-    """Numeric summary columns: not identity, not parameters (dotted), not timing."""
+    """Numeric summary columns (or n/a in every run, e.g. a median never reached): not identity, not
+    parameters (dotted), not timing."""
     skip = set(ID_COLUMNS) | {"days"}
     return [
         c
@@ -57,7 +58,7 @@ def metric_columns(runs: pd.DataFrame) -> list[str]:
         if c not in skip
         and "." not in c
         and not c.startswith(TIMING_PREFIX)
-        and pd.api.types.is_numeric_dtype(runs[c])
+        and (pd.api.types.is_numeric_dtype(runs[c]) or bool(runs[c].isna().all()))  # all n/a: NaN, not text
         and not pd.api.types.is_bool_dtype(runs[c])
     ]
 
