@@ -179,3 +179,12 @@ def test_an_indicator_that_is_na_in_every_run_compares_as_nan_not_as_an_error():
     table = paired_comparison(runs, "baseline", ["median_days_to_resolve_new", "issues_resolved_total"])
     row = table[(table.scenario == "campaign_2020") & (table.metric == "median_days_to_resolve_new")].iloc[0]
     assert math.isnan(row["diff_mean"])
+
+
+def test_the_brief_prices_each_additional_net_outcome_and_skips_old_results():
+    from siyi_sim.analysis.brief import cost_html
+
+    html = cost_html(_runs_frame(), "baseline", "en")
+    assert "per additional issue solved" in html and "22,330 yuan" in html  # 1.15e6 / 51.5
+    assert cost_html(_runs_frame().drop(columns="program_cost_yuan"), "baseline", "en") == ""
+    assert "每多解决一个问题" in cost_html(_runs_frame(), "baseline", "zh")
