@@ -60,9 +60,13 @@ class PopulationParams(Section):
     )
     owner_fear_mean: float = P(0.35, 0.01, 0.99, "[0,1]", "Fear of 'being settled with later' (case 4).")
     liaison_mean_small: float = P(
-        0.2, 0.0, 1.0, "[0,1]", "Small firms lack staff who know how to deal with government."
+        0.2,
+        0.0,
+        1.0,
+        "[0,1]",
+        "Micro firms lack staff who know how to deal with government (small and medium in between, by log size).",
     )
-    liaison_mean_large: float = P(0.6, 0.0, 1.0, "[0,1]", "Larger firms have government-affairs staff.")
+    liaison_mean_large: float = P(0.6, 0.0, 1.0, "[0,1]", "Large firms have government-affairs staff.")
     policy_awareness_mean: float = P(
         0.35, 0.0, 1.0, "share", "Share of eligible policies a firm knows of (many new rules in 2020)."
     )
@@ -199,6 +203,11 @@ class ResolutionParams(Section):
     legacy_ordinary_success: float = P(
         0.002, 0.0, 1.0, "probability/approach", "Legacy issues 'almost never move' through ordinary channels."
     )
+    legacy_procedure: bool = Flag(
+        True,
+        "Departments that run the legacy procedure cap a pushed legacy issue at its effort (cases 1, 2); "
+        "off: even a pushed issue takes the full legacy effort.",
+    )
 
 
 class OrdinaryChannelParams(Section):
@@ -232,6 +241,16 @@ class FinanceParams(Section):
         0.04, 0.0, 1.0, "1/day", "Share of the remaining hiring gap filled per day once in the job-fair pool."
     )
     jobfair_days: int = P(120, 1, 3650, "days", "The recruitment pool places workers for this long.")
+    credit_need_lifetime_days: float = P(
+        365.0,
+        1.0,
+        36500.0,
+        "days",
+        "Mean life of an unmet credit need: firms find credit elsewhere or drop the project within about a year.",
+    )
+    credit_expiry_interval_days: int = P(
+        30, 1, 365, "days", "Unmet credit needs are aged once a month (cost follows months, not firm-days)."
+    )
 
 
 class ShirkingParams(Section):
@@ -323,7 +342,13 @@ class PlacementParams(Section):
         json_schema_extra={"unit": "choice"},
     )
     same_department_pairs: bool = Flag(False, "Both cadres of a pair from one department (lever variant).")
-    named_cadre_prob: float = P(0.1, 0.0, 1.0, "probability", "A firm names a cadre it already knows when ordering.")
+    named_cadre_min_trust: float = P(
+        0.55,
+        0.0,
+        1.0,
+        "[0,1]",
+        "When ordering, an owner names the cadre he trusts most if his tie is at least this strong (as a first call).",
+    )
     follow_up: bool = Flag(True, "Unfinished items followed up after return, until done.")
     follow_up_effort: float = P(
         0.15, 0.0, 1.0, "share of a day", "Effort a returned cadre gives each day to the backlog."
@@ -333,14 +358,22 @@ class PlacementParams(Section):
     evaluation: bool = Flag(True, "Back-to-back evaluation by the firm, sent to the Organization Department.")
     safeguards: bool = Flag(True, "Meal subsidy and no-special-arrangement rules.")
     five_ones: bool = Flag(True, "The 'five ones' task list (>=1 line day, suggestion, report...).")
-    suggestion_prob_per_day: float = P(
-        0.15, 0.0, 1.0, "probability/day", "A pair makes a reasonable suggestion on a given day."
+    suggestion_engagement_days: float = P(
+        3.0,
+        0.0,
+        100.0,
+        "attitude-weighted cadre-days",
+        "A pair makes its suggestion once present days weighted by attitude add up to this (about a week at 0.3).",
     )
-    report_prob: float = P(
-        0.97, 0.0, 1.0, "probability", "An experience report is written at the end (with the task list)."
+    report_min_presence: float = P(
+        0.5, 0.0, 1.0, "share of days", "A cadre who was present at least this share of days writes the report."
     )
-    report_factor_without_five_ones: float = P(
-        0.5, 0.0, 1.0, "multiplier", "Without the task list a report is written this much less often."
+    report_min_attitude_without_five_ones: float = P(
+        0.4,
+        0.0,
+        1.0,
+        "[0,1]",
+        "Without the task list only a cadre this willing writes a report unasked ('cold and rigid' ones do not).",
     )
     evaluation_presence_weight: float = P(
         0.5, 0.0, 1.0, "weight", "Back-to-back evaluation score: weight of the share of days present."
@@ -384,9 +417,82 @@ class BackgroundParams(Section):
     inspection_fear_gain: float = P(0.1, 0.0, 1.0, "share", "fear += gain(1-fear) after an inspection.")
     meeting_interval_days: int = P(30, 1, 3650, "days", "District calls firm heads to a meeting monthly.")
     meeting_invitees: int = P(100, 0, 1_000_000, "firms", "Firms invited per meeting.")
-    owner_attend_base: float = P(0.25, 0.0, 1.0, "probability", "Owner (not a deputy) attends an ordinary invitation.")
-    owner_attend_via_cadre: float = P(
-        0.6, 0.0, 1.0, "probability", "Extra owner attendance when invited by a trusted cadre (case 6)."
+    owner_attend_midpoint_trust: float = P(
+        0.5,
+        0.0,
+        1.0,
+        "[0,1]",
+        "Trust in whoever invites at which half the owners come in person (deputies otherwise, case 6).",
+    )
+    owner_attend_trust_spread: float = P(
+        0.1,
+        0.001,
+        1.0,
+        "trust units",
+        "Logistic spread of attendance around the midpoint: 0.25 attend at general trust 0.39, 0.88 at tie 0.7.",
+    )
+
+
+class CostParams(Section):
+    """What the program costs the district (v2): cadre time valued at pay, plus the meal subsidy."""
+
+    cadre_day_yuan: float = P(
+        480.0,
+        0.0,
+        10_000.0,
+        "yuan/cadre-day",
+        "District civil-service pay: about 120,000 yuan a year with employer contributions over 250 working days.",
+    )
+    meal_subsidy_yuan_per_firm: float = P(
+        500.0, 0.0, 100_000.0, "yuan/placement", "The district pays each enterprise 500 yuan for the cadres' meals."
+    )
+    training_days_per_cadre: float = P(
+        0.5, 0.0, 30.0, "cadre-days", "Half a day of (mostly policy) training before each placement (FACTS.md)."
+    )
+    desk_share_of_chief_day: float = P(
+        0.5,
+        0.0,
+        1.0,
+        "share of a day",
+        "Share of a desk chief's working day taken by the policy desk on days a placement is under way.",
+    )
+    tie_contact_day_share: float = P(
+        0.25, 0.0, 1.0, "share of a day", "Time of one follow-up or tie contact with a firm (a visit or a call)."
+    )
+
+
+class FirmSizeParams(Section):
+    """Size classes of firms (v2): micro, small, medium, large scale needs, issues and liaison staff."""
+
+    micro_share_of_small_micro: float = P(
+        0.7,
+        0.0,
+        1.0,
+        "share",
+        "Most small and micro private firms are micro (under 20 staff in industry; 2018 economic census).",
+    )
+    large_share_of_medium_large: float = P(
+        0.2, 0.0, 1.0, "share", "Few of a district's larger firms are large (over 1,000 staff in industry)."
+    )
+    scale_micro: float = P(
+        0.3, 0.01, 100.0, "relative size", "Staff of a micro firm relative to a small one (~10 vs 30)."
+    )
+    scale_small: float = P(1.0, 0.01, 100.0, "relative size", "The reference class.")
+    scale_medium: float = P(4.0, 0.01, 100.0, "relative size", "Staff of a medium firm relative to a small one.")
+    scale_large: float = P(15.0, 0.01, 100.0, "relative size", "Staff of a large firm relative to a small one.")
+    need_elasticity: float = P(
+        0.7,
+        0.0,
+        2.0,
+        "elasticity",
+        "Hiring gap and credit need grow less than proportionally with size (scale**e, mean over firms kept).",
+    )
+    issue_elasticity: float = P(
+        0.3,
+        0.0,
+        2.0,
+        "elasticity",
+        "Issue arrival grows weakly with size: one licence per firm, more dealings per larger firm.",
     )
 
 
@@ -433,6 +539,8 @@ SECTIONS: dict[str, type[Section]] = {
     "normalized": NormalizedParams,
     "background": BackgroundParams,
     "careers": CareersParams,
+    "costs": CostParams,
+    "firm_size": FirmSizeParams,
 }
 
 
@@ -457,6 +565,8 @@ class Config(BaseModel):
     normalized: NormalizedParams = NormalizedParams()
     background: BackgroundParams = BackgroundParams()
     careers: CareersParams = CareersParams()
+    costs: CostParams = CostParams()
+    firm_size: FirmSizeParams = FirmSizeParams()
 
     def flat(self) -> dict[str, Any]:
         """All parameters as ``{"section.key": value}``."""

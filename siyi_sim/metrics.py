@@ -130,6 +130,24 @@ _REGISTRY: tuple[Indicator, ...] = (
     _i("mean_attitude_never_placed", "Service attitude of never-placed cadres", "未进驻干部服务态度", "index",
        "float3", "higher", "state",
        "Mean service attitude of cadres never placed in a firm, 0 to 1: what reaches them comes through colleagues."),
+    # --- v2: costs, net effects, ordering ---
+    _i("program_cost_yuan", "Program cost", "项目成本", "yuan", "yuan", "lower", "program",
+       "Cadre time taken by the program (placement, follow-up, contacts, desk, training) at civil-service pay "
+       "plus the 500-yuan meal subsidy per firm; subsidies and loans are transfers and are not in it."),
+    _i("cadre_days_placed", "Cadre-days placed", "进驻干部人天", "cadre-days", "int", "neutral", "program",
+       "Cadre-days spent inside firms (present or not): the time departments lose to placements."),
+    _i("ordinary_capacity_lost_cadre_days", "Ordinary capacity lost", "常规工作损失人天", "cadre-days", "int",
+       "lower", "program", "Cadre-days of departments' ordinary work lost to the program: placements, follow-up, "
+       "contacts with tied firms, the policy desk and training."),
+    _i("program_policies_known_before", "Policies connected the firm knew already", "企业已知的对接政策", "count",
+       "int", "lower", "program", "Program policy claims the firm already knew of (deadweight: it might have "
+       "filed them itself); the net count is program_policies_matched minus this."),
+    _i("ordering_fulfilment", "Ordering fulfilled", "点菜满足率", "share", "share", "higher", "program",
+       "Share of scheduled placements whose pair includes a department the firm asked for when ordering."),
+    _i("median_days_to_resolve_new", "Median time to resolve (new issues)", "新问题解决用时中位数", "days", "days",
+       "lower", "state", "Kaplan–Meier median days from arising to resolution for issues that arose during the run, "
+       "open ones censored at the horizon (n/a if fewer than half are solved); unlike median_days_to_resolve, "
+       "clearing old legacy issues does not lengthen it."),
     # --- daily-only series ---------------------------------------------------------------------
     _i("day", "Day", "天", "days", "int", "neutral", "meta", "Day of the run."),
     _i("active_placements", "Placements under way", "进驻中的干部组", "count", "int", "neutral", "program",
@@ -190,6 +208,7 @@ _UNITS = {
         "cadres": "cadres",
         "firms": "firms",
         "workers": "workers",
+        "cadre-days": "cadre-days",
     },
     "zh": {
         "yuan": "元",
@@ -200,6 +219,7 @@ _UNITS = {
         "cadres": "人",
         "firms": "户",
         "workers": "人",
+        "cadre-days": "人天",
     },
 }
 
@@ -308,6 +328,66 @@ def mean_attitude_never_placed(model) -> float | None:
     return float(model.cadres.attitude[never].mean()) if never.any() else None
 
 
+def km_median(duration: np.ndarray, observed: np.ndarray) -> float | None:
+    """Kaplan–Meier median: the first time the survival curve is <= 1/2 (``None`` if it never is).
+
+    Product-limit estimate in numpy (O(n log n)); the model layer does not import ``analysis``,
+    and scipy's censored ``ecdf`` takes seconds on a run's thousands of issues. Tests check it
+    against ``analysis.stats.km_median``.
+    """
+    if not observed.any():
+        return None
+    times, inverse = np.unique(duration, return_inverse=True)
+    events = np.bincount(inverse, weights=observed.astype(float), minlength=len(times))
+    leaving = np.bincount(inverse, minlength=len(times))
+    at_risk = len(duration) - np.concatenate([[0], np.cumsum(leaving)[:-1]])
+    survival = np.cumprod(1.0 - events / at_risk)
+    below = np.flatnonzero(survival <= 0.5 + 1e-12)  # a product of ratios lands on 1/2 only up to rounding
+    return float(times[below[0]]) if below.size else None
+
+
+def km_median_new_issues(model) -> float | None:
+    """Kaplan–Meier median days to resolution of issues that arose during the run (day >= 0);
+    issues still open are censored at the horizon. ``None`` if none arose or fewer than half were
+    solved (the curve never reaches 1/2)."""
+    iss = model.issues
+    created = iss.view("day_created")
+    new = created >= 0
+    if not new.any():
+        return None
+    solved = (iss.view("status") == RESOLVED)[new]
+    duration = np.where(solved, iss.view("day_resolved")[new], model.day) - created[new]
+    return km_median(duration, solved)
+
+
+def ordering_fulfilment(model) -> float | None:
+    """Share of scheduled placements whose pair includes a department the firm requested."""
+    ordered = [a for a in model.placements if a.requested]
+    if not ordered:
+        return None
+    dept = model.cadres.dept
+    return float(np.mean([bool(set(dept[list(a.cadres)].tolist()) & set(a.requested)) for a in ordered]))
+
+
+def cost_and_net_measures(model) -> dict:
+    """The v2 keys: the program's cost and capacity lost, deadweight, ordering, new-issue speed."""
+    from .processes.costs import Costs
+
+    costs = model.submodels.get("costs")
+    if isinstance(costs, Costs):
+        cost, lost = round(costs.program_cost_yuan(model), 2), round(costs.capacity_lost_cadre_days(model), 2)
+    else:  # knocked out: nothing accounted
+        cost, lost = None, None
+    return {
+        "program_cost_yuan": cost,
+        "cadre_days_placed": int(model.counters.cadre_days),
+        "ordinary_capacity_lost_cadre_days": lost,
+        "program_policies_known_before": int(model.counters.program_policies_known_before),
+        "ordering_fulfilment": ordering_fulfilment(model),
+        "median_days_to_resolve_new": km_median_new_issues(model),
+    }
+
+
 def summarize(model) -> dict:
     c = model.counters
     iss = model.issues
@@ -365,6 +445,8 @@ def summarize(model) -> dict:
         "cadres_left": int(c.cadres_left),
         "cadres_promoted": int(c.cadres_promoted),
         "mean_attitude_never_placed": mean_attitude_never_placed(model),
+        # --- v2: costs, net effects, ordering ---
+        **cost_and_net_measures(model),
     }
     assert tuple(out) == SUMMARY_KEYS
     return out

@@ -34,6 +34,7 @@ from .processes.arrivals import Arrivals
 from .processes.base import NullSubmodel, Submodel
 from .processes.campaign import Campaign
 from .processes.careers import Careers
+from .processes.costs import Costs
 from .processes.disclosure import Disclosure
 from .processes.finance import Finance
 from .processes.followup import FollowUp
@@ -80,6 +81,8 @@ def default_submodels() -> list[Submodel]:
         Finance(),
         # 6. integrity: today's program contacts assessed
         Integrity(),
+        # 7. accounting: the program's cadre time and cost
+        Costs(),
     ]
 
 
@@ -110,6 +113,8 @@ class Counters:
     cadres_hired: int = 0
     cadres_left: int = 0
     cadres_promoted: int = 0
+    # --- v2: costs, net effects, ordering ---
+    program_policies_known_before: int = 0
 
 
 class SiyiModel(Model):

@@ -15,7 +15,6 @@ from .catalog import (
     INVITED_DEPARTMENTS,
     ISSUE,
     ISSUE_TYPES,
-    LEGACY_PROCEDURE_DEPARTMENTS,
     N_SECTORS,
     POLICY_DEPARTMENTS,
     TYPE_EFFORT_DAYS,
@@ -96,6 +95,8 @@ class Enterprises:
     hiring_gap: np.ndarray  # workers
     credit_need_yuan: np.ndarray
     patentable: np.ndarray
+    need_factor: np.ndarray  # size-class scale of hiring gap and credit need (mean 1 over the class shares)
+    issue_factor: np.ndarray  # size-class scale of issue arrival (mean 1 over the class shares)
 
     @property
     def n(self) -> int:
@@ -183,24 +184,63 @@ def draw_hires(cfg: Config, dept: np.ndarray, rng: np.random.Generator) -> dict[
     }
 
 
+MICRO, SMALL, MEDIUM, LARGE = 0, 1, 2, 3
+
+
+def size_class_shares(cfg: Config) -> np.ndarray:
+    """Share of firms in each size class (micro, small, medium, large)."""
+    p, z = cfg.population, cfg.firm_size
+    sm, big = p.share_small_micro, 1.0 - p.share_small_micro
+    micro = z.micro_share_of_small_micro
+    large = z.large_share_of_medium_large
+    return np.array([sm * micro, sm * (1 - micro), big * (1 - large), big * large])
+
+
+def size_scales(cfg: Config) -> np.ndarray:
+    """Relative size (staff) of each class; small = 1."""
+    z = cfg.firm_size
+    return np.array([z.scale_micro, z.scale_small, z.scale_medium, z.scale_large])
+
+
+def size_factor(cfg: Config, elasticity: float) -> np.ndarray:
+    """Per-class factor ``scale**elasticity``, normalised to mean 1 over the class shares, so a
+    district-wide total (hiring gaps, credit needs, issues) keeps its meaning and only its spread
+    across firms changes."""
+    f = size_scales(cfg) ** elasticity
+    return f / float(size_class_shares(cfg) @ f)
+
+
+def liaison_means(cfg: Config) -> np.ndarray:
+    """Mean liaison capacity per class: from ``liaison_mean_small`` (micro) to ``liaison_mean_large``
+    (large), linear in log size (government-affairs staff come with size)."""
+    p = cfg.population
+    logs = np.log(size_scales(cfg))
+    span = logs[LARGE] - logs[MICRO]
+    pos = np.clip((logs - logs[MICRO]) / span, 0.0, 1.0) if span > 0 else np.linspace(0.0, 1.0, 4)
+    return p.liaison_mean_small + (p.liaison_mean_large - p.liaison_mean_small) * pos
+
+
 def build_enterprises(cfg: Config, rng: np.random.Generator) -> Enterprises:
     p = cfg.population
     n = p.n_enterprises
     small = rng.random(n) < p.share_small_micro
-    size_class = np.where(small, rng.integers(0, 2, n), rng.integers(2, 4, n))
+    z = cfg.firm_size
+    size_class = np.where(
+        small,
+        np.where(rng.random(n) < z.micro_share_of_small_micro, MICRO, SMALL),
+        np.where(rng.random(n) < z.large_share_of_medium_large, LARGE, MEDIUM),
+    )
+    need_factor = size_factor(cfg, z.need_elasticity)[size_class]
+    issue_factor = size_factor(cfg, z.issue_elasticity)[size_class]
     founding_year = rng.integers(p.first_founding_year, p.start_year, n)
     outside_park = rng.random(n) < p.share_outside_park
     enforced = rng.random(n) < p.prior_enforcement_share
     enforced_by = np.where(enforced, rng.choice(np.array(ENFORCEMENT_DEPARTMENTS), n), -1)
     fear = beta_with_mean(rng, p.owner_fear_mean, n)
     fear = np.where(enforced, fear + p.fined_fear_rise * (1 - fear), fear)
-    gap = np.where(rng.random(n) < p.hiring_gap_share, rng.geometric(1.0 / max(p.hiring_gap_mean, 1.0), n), 0)
-    credit = np.where(
-        rng.random(n) < p.credit_need_share,
-        p.credit_need_median_yuan * np.exp(p.credit_need_sigma * rng.standard_normal(n)),
-        0.0,
-    )
-    liaison_mean = np.where(small, p.liaison_mean_small, p.liaison_mean_large)
+    gap = np.where(rng.random(n) < p.hiring_gap_share, hiring_gap_draw(cfg, need_factor, rng), 0)
+    credit = np.where(rng.random(n) < p.credit_need_share, credit_need_draw(cfg, need_factor, rng), 0.0)
+    liaison_mean = liaison_means(cfg)[size_class]
     return Enterprises(
         size_class=size_class.astype(np.int8),
         sector=rng.integers(0, N_SECTORS, n),
@@ -214,7 +254,21 @@ def build_enterprises(cfg: Config, rng: np.random.Generator) -> Enterprises:
         hiring_gap=gap.astype(np.int64),
         credit_need_yuan=credit,
         patentable=rng.random(n) < p.patentable_share,
+        need_factor=need_factor,
+        issue_factor=issue_factor,
     )
+
+
+def hiring_gap_draw(cfg: Config, need_factor: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Unfilled positions of firms with a gap: geometric with mean ``hiring_gap_mean * need_factor``."""
+    mean = np.maximum(cfg.population.hiring_gap_mean * need_factor, 1.0)
+    return rng.geometric(1.0 / mean)
+
+
+def credit_need_draw(cfg: Config, need_factor: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Credit need in yuan: lognormal with median ``credit_need_median_yuan * need_factor``."""
+    p = cfg.population
+    return p.credit_need_median_yuan * need_factor * np.exp(p.credit_need_sigma * rng.standard_normal(len(need_factor)))
 
 
 def issue_effort(cfg: Config, types: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -241,7 +295,7 @@ def build_initial_issues(cfg: Config, firms: Enterprises, rng: np.random.Generat
     n = firms.n
     store = IssueStore(capacity=int(n * (p.initial_issues_per_firm + 3)) + 64)
     weights = np.array([ISSUE_TYPES[t].arrival_weight for t in RANDOM_TYPES])
-    counts = rng.poisson(p.initial_issues_per_firm, n)
+    counts = rng.poisson(p.initial_issues_per_firm * firms.issue_factor)
     owners = np.repeat(np.arange(n), counts)
     types = rng.choice(RANDOM_TYPES, len(owners), p=weights / weights.sum())
     add_issues(cfg, store, rng, owners, types, -rng.integers(1, 730, len(owners)))
@@ -271,10 +325,6 @@ def build_initial_issues(cfg: Config, firms: Enterprises, rng: np.random.Generat
     single = np.flatnonzero(rng.random(n) < p.legacy_single_prob)
     kinds = rng.choice(np.array([ISSUE["property_certificate"], ISSUE["construction_approval"]]), len(single))
     add_issues(cfg, store, rng, single, kinds, -rng.integers(2 * 365, 10 * 365, len(single)), legacy=True)
-    assert all(
-        ISSUE_TYPES[t].department in LEGACY_PROCEDURE_DEPARTMENTS
-        for t in (ISSUE["land_use"], ISSUE["eia"], ISSUE["property_certificate"])
-    )
     return store
 
 

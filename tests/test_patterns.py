@@ -9,7 +9,6 @@ import pytest
 
 from siyi_sim.calibration import validate as v
 from siyi_sim.calibration.calibrate import TARGETS
-from siyi_sim.processes import resolution
 
 #: A mid-size district: enough placements per run for medians and rates, ~1 s a run.
 MID = {"population.n_cadres": 600, "population.n_enterprises": 1200, "campaign.firms_per_batch": 25}
@@ -64,37 +63,7 @@ def test_p1_tolerance_is_ten_percent_of_the_mean_over_seeds(off, passed):
     assert v.p1_aggregates(runs, [1, 2]).passed is passed
 
 
-# --- P2 ---------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def chains():
-    return v.legacy_chain_counterfactual(3, n_pairs=6, overrides=SMALL_P2)
-
-
-def test_p2_legacy_chain_stuck_without_placement_solved_in_days_with_the_pair(chains):
-    result = v.p2_stuck_chains([chains], [3])
-    assert result.passed, result.measured
-    assert result.measured["no_placement_share_open_after_2y"] > 0.5
-    assert result.measured["pair_median_days_to_permit"] <= 15
-    assert result.measured["control_pair_share_solved_within_placement"] < 0.5
-
-
-def test_p2_fails_without_the_legacy_procedure(chains):
-    off = v.legacy_chain_counterfactual(
-        3,
-        n_pairs=6,
-        days=30,
-        overrides={**SMALL_P2, "resolution.legacy_procedure_effort_days": 100.0},
-        arms=("responsible_pair",),
-    )
-    assert not v.p2_stuck_chains([{**chains, **off}], [3]).passed
-
-
-def test_p2_fails_without_the_inside_push(chains, monkeypatch):
-    monkeypatch.setattr(resolution, "inside_push", lambda model, cadres, depts: cadres < 0)
-    off = v.legacy_chain_counterfactual(3, n_pairs=6, days=30, overrides=SMALL_P2, arms=("responsible_pair",))
-    assert not v.p2_stuck_chains([{**chains, **off}], [3]).passed
+# P2 (stuck chains) and P4 (owners show up) are tested in tests/test_patterns_p2_p4.py (model v2).
 
 
 # --- P3 ---------------------------------------------------------------------------------------
@@ -108,19 +77,6 @@ def test_p3_high_fear_owners_open_up_after_about_a_week(campaign):
 def test_p3_fails_without_fear_in_the_disclosure_threshold():
     result = v.p3_week_to_trust(_runs("campaign_2020", **{"disclosure.fear_weight": 0.0}), SEEDS)
     assert not result.passed, result.measured
-
-
-# --- P4 ---------------------------------------------------------------------------------------
-
-
-def test_p4_owners_come_when_invited_through_their_cadre(campaign, baseline):
-    result = v.p4_owners_show_up(campaign, baseline, SEEDS)
-    assert result.passed, result.measured
-
-
-def test_p4_fails_when_the_cadre_invitation_adds_nothing(baseline):
-    off = _runs("campaign_2020", **{"background.owner_attend_via_cadre": 0.0})
-    assert not v.p4_owners_show_up(off, baseline, SEEDS).passed
 
 
 # --- P5 ---------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from typing import Any
 import pandas as pd
 
 from ..experiments import paired_comparison
-from ..experiments.compare import check_metrics
+from ..experiments.compare import check_metrics, cost_effectiveness
 from ..io import atomic_write, atomic_write_bytes, atomic_write_text, check_output_dir
 from ..metrics import INDICATORS, check_lang, format_value, label
 from . import figures as F
@@ -70,8 +70,10 @@ def _t(lang: str, en: str, zh: str) -> str:
 
 # --- what the brief says -----------------------------------------------------------------------
 def default_metrics(runs: pd.DataFrame) -> list[str]:
-    """Every registry indicator the results hold, outcomes first: totals, states, then program counts."""
-    keys = [k for k, ind in INDICATORS.items() if ind.kind != "meta" and k in runs.columns]
+    """Every registry indicator the results hold as numbers, outcomes first: totals, states, then program
+    counts (an indicator that is n/a in every run, e.g. a median never reached, is left out)."""
+    numeric = {k for k in check_metrics(runs, None) if runs[k].notna().any()}
+    keys = [k for k, ind in INDICATORS.items() if ind.kind != "meta" and k in numeric]
     return sorted(keys, key=lambda k: _KIND_ORDER[INDICATORS[k].kind])
 
 
@@ -203,6 +205,42 @@ def highlights_html(findings: pd.DataFrame, focus: str | None, lang: str) -> str
 
 
 # --- what was simulated, provenance --------------------------------------------------------------
+def cost_html(runs: pd.DataFrame, baseline: str, lang: str) -> str:
+    """What one additional net outcome costs (ratio of paired means, delta-method 95 % CI), first
+    point of the design; empty for results without a program cost."""
+    table = cost_effectiveness(runs[runs["point"] == runs["point"].min()], baseline)
+    if table.empty:
+        return ""
+    what = {
+        "issues_resolved_total": _t(lang, "per additional issue solved (all channels)", "每多解决一个问题（全部渠道）"),
+        "strong_tie_firms": _t(lang, "per additional firm with a strong cadre tie", "每多一户与干部紧密联系的企业"),
+    }
+    items = []
+    for _, r in table.iterrows():
+        if r["ratio"] != r["ratio"]:  # NaN: no additional outcome
+            value = _t(lang, "no additional outcome", "无增量")
+        else:
+            value = format_value("program_cost_yuan", r["ratio"], lang)
+            if r["ratio_ci_low"] == r["ratio_ci_low"]:
+                low, high = (format_value("program_cost_yuan", r[c], lang) for c in ("ratio_ci_low", "ratio_ci_high"))
+                value += f" [{low}, {high}]"
+            if not r["estimable"]:
+                value += _t(lang, " (the additional outcome's interval holds zero)", "（结果增量区间含零）")
+        items.append(
+            f"<li><b>{html.escape(scenario_label(r['scenario'], lang))}</b> "
+            f"{what.get(r['outcome'], html.escape(r['outcome']))}: {value}</li>"
+        )
+    intro = _t(
+        lang,
+        "Program cost (cadre time at civil-service pay plus the meal subsidy; subsidies and loans are transfers, "
+        "not costs or benefits) per additional <em>net</em> outcome against the baseline: ratio of paired means, "
+        "95&nbsp;% delta-method interval.",
+        "相对基线每多一个<em>净</em>结果的项目成本（按公务员工资计的干部时间加餐费补贴；补贴和贷款属于转移，不计为成本或收益）："
+        "配对均值之比，95%区间（delta法）。",
+    )
+    return f'<p id="cost-effectiveness">{intro}</p><ul class="keys">{"".join(items)}</ul>'
+
+
 def simulated(results: Results) -> dict[str, Any]:
     """What a reader needs to weigh the numbers: scenarios, horizon, district, seeds, parameters, calibration."""
     from ..experiments import expand, parse_plan
@@ -771,6 +809,7 @@ absolute levels depend on calibration.</p>""",
 <h2 id="key-findings">{_t(lang, "Key findings", "主要发现")}</h2>
 {at_first}<p>{how_to_read}</p>
 <ul class="keys">{highlights_html(first, focus, lang)}</ul>
+{cost_html(results.runs, baseline, lang)}
 <h2>{_t(lang, "What was simulated", "模拟了什么")}</h2>
 {simulated_html(info, lang)}
 <h2>{_t(lang, "Findings table", "结果表")}</h2>

@@ -6,16 +6,20 @@ target, the seeds and pass/fail:
 
 - **P1 aggregates**: mean of ``campaign_2020`` over the seeds within +-10 % of each 2020 total.
 - **P2 stuck chains**: a counterfactual on the *same firms*: firms with an open permit <- EIA <-
-  land-use chain get an ecology + planning pair on day 0, or nothing (same seed, same world).
-  Without placement the share of chains still open after 2 years must exceed 1/2 (median > 2
-  years); with the pair the median days to the permit must be <= the 15-day placement. A pair
-  from other departments (no inside push) is reported as a control.
+  land-use chain get an ecology + planning pair on day 0, a pair of other departments (tax +
+  commerce: no inside push), or nothing (same seed, same world). Per chain, "permit issued within
+  2 years" is compared between arms on the same firm: the responsible pair must solve more chains
+  than no placement *and* than the control pair (paired t-interval over chains above zero). The
+  thresholds compare mechanisms; Kaplan–Meier medians of days to the permit are reported.
 - **P3 a week to trust**: median day (1..15) of the first sensitive disclosure in high-fear
   placements (fear >= 0.6), pooled over seeds, within [5, 10], at most 25 % of them before day 5,
   and at least one day later than in the other placements (it is fear that makes them wait).
-- **P4 owners show up**: owner (not deputy) attendance of firms invited through a trusted
-  cadre (tie >= ``trust.tie_first_call_threshold``) >= 0.5 ("mostly the owners came") and at
-  least 0.2 above attendance in ``baseline`` (no placements: "deputies came").
+- **P4 owners show up**: the meetings stream invites the same firms on the same days in
+  ``campaign_2020`` and ``baseline`` with the same draws, so each invitation of a firm the campaign
+  placed is paired with the same invitation in ``baseline``: owners of placed firms must come in
+  person more often (paired t-interval over invitations above zero), and owners invited through
+  their cadre more often than never-placed owners in the same runs. Attendance follows the owner's
+  trust in whoever invites, so the pattern holds only if placements build that trust.
 - **P5 clear and close**: against ``baseline``, the campaign raises closeness (share of firms
   with a strong tie and mean owner trust) while integrity incidents stay within +20 % of the
   baseline; ``no_safeguards`` raises program incidents at least 2-fold over the campaign.
@@ -39,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from ..analysis.stats import t_interval
+from ..analysis.stats import km_median, t_interval
 from ..catalog import DEPT, ISSUE
 from ..events import IssueResolved, MeetingAttended, PlacementStarted
 from ..issues import RESOLVED
@@ -50,8 +54,6 @@ from .runs import run_in_order
 P3_WINDOW = (5.0, 10.0)
 P3_MIN_FEAR_DELAY = 1.0  # days: it is fear that delays (other owners open up sooner)
 P3_MAX_EARLY_SHARE = 0.25  # 'only after about a week': few open up in the first 4 days
-P4_MIN_VIA_CADRE = 0.5
-P4_MIN_RISE = 0.2
 P5_MAX_INCIDENT_RATIO = 1.2
 P5_MIN_SAFEGUARD_EFFECT = 2.0
 P2_YEARS = 2
@@ -114,6 +116,11 @@ def run_measured(scenario: str, seed: int, overrides: dict[str, Any] | None = No
     firm_ever_placed = np.zeros(model.firms.n, dtype=bool)
     firm_ever_placed[[e.firm for e in started]] = True
     return {
+        "meeting_log": {  # one row per invitation, in order (paired across scenarios of a seed)
+            "firm": np.array([e.firm for e in meetings], dtype=np.int64),
+            "attended": np.array([e.owner_attended for e in meetings], dtype=bool),
+            "via_cadre": np.array([e.via_cadre for e in meetings], dtype=bool),
+        },
         "summary": model.summary(),
         "first_sensitive_high": first_sensitive_days(model, high_fear=True),
         "first_sensitive_low": first_sensitive_days(model, high_fear=False),
@@ -259,6 +266,39 @@ def p1_aggregates(campaign: list[dict], seeds: list[int]) -> PatternResult:
     )
 
 
+def _solved_within(days: Sequence[int | None], horizon: int) -> np.ndarray:
+    return np.array([d is not None and d <= horizon for d in days], dtype=float)
+
+
+def _km_median_days(days: Sequence[int | None], horizon: int) -> float:
+    """Kaplan–Meier median days to the permit, open chains censored at the horizon (inf: not reached)."""
+    if not days:
+        return math.nan
+    solved = np.array([d is not None for d in days])
+    duration = np.array([d if d is not None else horizon for d in days], dtype=float)
+    return km_median(duration, solved)
+
+
+def _paired_by_firm(p2: list[dict], arm: str, reference: str, horizon: int) -> np.ndarray:
+    """Per chain (same seed, same firm): solved within the horizon in ``arm`` minus in ``reference``."""
+    diffs = []
+    for r in p2:
+        if arm not in r or reference not in r:
+            continue
+        ref = dict(zip(r[reference]["firms"], _solved_within(r[reference]["days_to_permit"], horizon), strict=True))
+        mine = zip(r[arm]["firms"], _solved_within(r[arm]["days_to_permit"], horizon), strict=True)
+        diffs += [solved - ref[f] for f, solved in mine if f in ref]
+    return np.array(diffs, dtype=float)
+
+
+def _above_zero(diffs: np.ndarray) -> tuple[float, float]:
+    """(mean, lower 95 % t-bound) of paired differences."""
+    if len(diffs) == 0:
+        return math.nan, math.nan
+    ci = t_interval(diffs)
+    return ci.mean, ci.low  # NaN below two chains
+
+
 def p2_stuck_chains(p2: list[dict], seeds: list[int]) -> PatternResult:
     horizon = P2_YEARS * 365
 
@@ -271,29 +311,30 @@ def p2_stuck_chains(p2: list[dict], seeds: list[int]) -> PatternResult:
         pooled("control_pair"),
         pooled("none", "chain_age_days"),
     )
-    open_share = float(np.mean([d is None or d > horizon for d in none])) if none else math.nan
-    median_pair = _median_days(pair)
-    in_placement = float(np.mean([d is not None and d <= 15 for d in pair])) if pair else math.nan
+    vs_none = _above_zero(_paired_by_firm(p2, "responsible_pair", "none", horizon))
+    vs_ctrl = _above_zero(_paired_by_firm(p2, "responsible_pair", "control_pair", horizon))
     measured = {
         "chains": len(none),
         "chain_age_years_at_start_median": round(float(np.median(ages)) / 365, 1) if ages else None,
-        "no_placement_share_open_after_2y": round(open_share, 3),
-        "no_placement_median_days": _median_days(none),
-        "pair_median_days_to_permit": median_pair,
-        "pair_share_solved_within_placement": round(in_placement, 3),
-        "control_pair_share_solved_within_placement": round(
-            float(np.mean([d is not None and d <= 15 for d in ctrl])), 3
-        )
-        if ctrl
-        else None,
+        "share_solved_2y_no_placement": round(float(_solved_within(none, horizon).mean()), 3) if none else None,
+        "share_solved_2y_responsible_pair": round(float(_solved_within(pair, horizon).mean()), 3) if pair else None,
+        "share_solved_2y_control_pair": round(float(_solved_within(ctrl, horizon).mean()), 3) if ctrl else None,
+        "km_median_days_no_placement": _km_median_days(none, horizon),
+        "km_median_days_responsible_pair": _km_median_days(pair, horizon),
+        "km_median_days_control_pair": _km_median_days(ctrl, horizon),
+        "pair_minus_none_mean": round(vs_none[0], 3),
+        "pair_minus_none_ci_low": round(vs_none[1], 3),
+        "pair_minus_control_mean": round(vs_ctrl[0], 3),
+        "pair_minus_control_ci_low": round(vs_ctrl[1], 3),
     }
-    passed = bool(open_share > 0.5 and median_pair <= 15)
+    passed = bool(vs_none[1] > 0 and vs_ctrl[1] > 0)
     return PatternResult(
         "P2",
         "stuck chains (same firms, with/without an ecology+planning pair)",
         passed,
         measured,
-        "no placement: median > 2 years (share open after 2y > 0.5); pair: median days to permit <= 15",
+        "per chain, permit within 2 years: responsible pair minus no placement, and minus a control pair of other "
+        "departments, both with paired 95% lower bound > 0",
         seeds,
     )
 
@@ -324,27 +365,40 @@ def p3_week_to_trust(campaign: list[dict], seeds: list[int]) -> PatternResult:
 
 
 def p4_owners_show_up(campaign: list[dict], baseline: list[dict], seeds: list[int]) -> PatternResult:
-    via = sum(r["meetings"]["via_cadre"] for r in campaign)
-    via_att = sum(r["meetings"]["attended_via_cadre"] for r in campaign)
-    other = sum(r["meetings"]["invited"] - r["meetings"]["via_cadre"] for r in campaign)
-    other_att = sum(r["meetings"]["attended"] - r["meetings"]["attended_via_cadre"] for r in campaign)
-    base_inv = sum(r["meetings"]["invited"] for r in baseline)
-    base_att = sum(r["meetings"]["attended"] for r in baseline)
-    rate_via = via_att / via if via else 0.0
-    rate_base = base_att / base_inv if base_inv else 0.0
+    diffs, via_att, never_att = [], [], []
+    for c, b in zip(campaign, baseline, strict=True):
+        lc, lb = c["meeting_log"], b["meeting_log"]
+        if len(lc["firm"]) != len(lb["firm"]) or not np.array_equal(lc["firm"], lb["firm"]):
+            raise ValueError("P4 needs the same invitations in both arms (same seeds, same meetings stream)")
+        placed = c["firm_ever_placed"][lc["firm"]]
+        diffs.append(lc["attended"][placed].astype(float) - lb["attended"][placed].astype(float))
+        via_att.append(lc["attended"][lc["via_cadre"]])
+        never_att.append(lc["attended"][~placed])
+    d = np.concatenate(diffs) if diffs else np.empty(0)
+    via = np.concatenate(via_att) if via_att else np.empty(0, dtype=bool)
+    never = np.concatenate(never_att) if never_att else np.empty(0, dtype=bool)
+    ci = t_interval(d)
+    rate_via = float(via.mean()) if len(via) else math.nan
+    rate_never = float(never.mean()) if len(never) else math.nan
+    base_inv = sum(len(r["meeting_log"]["firm"]) for r in baseline)
+    base_att = sum(int(r["meeting_log"]["attended"].sum()) for r in baseline)
     measured = {
-        "attendance_via_cadre": round(rate_via, 3),
-        "invitations_via_cadre": via,
-        "attendance_other_invitees": round(other_att / other, 3) if other else None,
-        "attendance_baseline": round(rate_base, 3),
+        "invitations_to_placed_firms": ci.n,
+        "placed_owner_attendance_rise": round(ci.mean, 4) if ci.n else None,
+        "placed_owner_attendance_rise_ci_low": round(ci.low, 4) if ci.n >= 2 else None,
+        "invitations_via_cadre": len(via),
+        "attendance_via_cadre": round(rate_via, 3) if len(via) else None,
+        "attendance_never_placed": round(rate_never, 3) if len(never) else None,
+        "attendance_baseline": round(base_att / base_inv, 3) if base_inv else None,
     }
-    passed = bool(via > 0 and rate_via >= P4_MIN_VIA_CADRE and rate_via - rate_base >= P4_MIN_RISE)
+    passed = bool(ci.n >= 2 and ci.low > 0 and len(via) > 0 and rate_via > rate_never)
     return PatternResult(
         "P4",
         "owners show up (invited through their cadre)",
         passed,
         measured,
-        f"owner attendance via cadre >= {P4_MIN_VIA_CADRE} and >= baseline + {P4_MIN_RISE}",
+        "owners of placed firms attend more than the same invitations in baseline (paired 95% lower bound > 0); "
+        "via-cadre attendance above never-placed owners' in the same runs",
         seeds,
     )
 

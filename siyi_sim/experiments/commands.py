@@ -197,7 +197,8 @@ def _cmd_sweep(args) -> int:
 
 def _cmd_compare(args) -> int:
     from ..io import atomic_write_text, refuse_store_path
-    from .compare import format_comparison, paired_comparison
+    from ..metrics import default_lang
+    from .compare import cost_effectiveness, format_comparison, format_cost_effectiveness, paired_comparison
     from .store import COMPARISON_FILE, load_runs
 
     runs = load_runs(args.dir)
@@ -208,6 +209,11 @@ def _cmd_compare(args) -> int:
         raise ValueError(f"cannot write --csv {str(csv_path)!r}: it is a directory")
     if not csv_path.parent.is_dir():
         raise ValueError(f"cannot write --csv {str(csv_path)!r}: folder {str(csv_path.parent)!r} does not exist")
+    net = format_cost_effectiveness(
+        cost_effectiveness(runs, args.baseline), args.baseline, lang=args.lang or default_lang()
+    )
+    if net:  # net effects lead: what each additional outcome costs, then every paired difference
+        print(net + "\n")
     print(format_comparison(table, args.baseline, lang=args.lang))
     atomic_write_text(csv_path, table.to_csv(index=False))
     print(f"\nwrote {csv_path}")

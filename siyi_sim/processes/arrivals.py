@@ -1,9 +1,10 @@
 """Arrivals submodel (process 5): new issues arise, and owners with a trusted cadre call him first.
 
-New difficulties arrive as a Poisson stream (``issue_rate_per_firm_year``) at random firms with
-type weights of ``ISSUE_TYPES``; a new loan or hiring issue adds to the firm's credit need or
-hiring gap. A new issue at a firm with a tie of trust >= ``tie_first_call_threshold`` goes to
-that cadre first (case 1), unless the firm hosts a pair now (the pair hears it first).
+New difficulties arrive as a Poisson stream (``issue_rate_per_firm_year``) at firms drawn in
+proportion to their size-class issue factor (``firm_size``), with type weights of ``ISSUE_TYPES``;
+a new loan or hiring issue adds to the firm's credit need or hiring gap (scaled by its size
+class). A new issue at a firm with a tie of trust >= ``tie_first_call_threshold`` goes to that
+cadre first (case 1), unless the firm hosts a pair now (the pair hears it first).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 from ..catalog import ISSUE, ISSUE_TYPES
 from ..events import FirstCall, IssueArose
 from ..issues import CH_TIE
-from ..population import add_issues
+from ..population import add_issues, credit_need_draw, hiring_gap_draw
 from .base import Submodel
 from .disclosure import Disclosure
 from .followup import FollowUp
@@ -33,21 +34,24 @@ class Arrivals(Submodel):
     name = "arrivals"
     section = "background"
 
+    def setup(self, model: SiyiModel) -> None:
+        # Larger firms meet more difficulties (``firm_size.issue_elasticity``): firm of each arrival
+        # drawn by inverse CDF of the size weights, O(k log n) a day.
+        w = model.firms.issue_factor
+        self.firm_cdf = np.cumsum(w) / w.sum() if len(w) else np.empty(0)
+
     def step(self, model: SiyiModel) -> None:
         rng = model.streams["arrivals"]
         f = model.firms
         k = rng.poisson(f.n * model.cfg.background.issue_rate_per_firm_year / 365.0)
         if k == 0:
             return
-        firms = rng.integers(0, f.n, k)
+        firms = np.minimum(np.searchsorted(self.firm_cdf, rng.random(k), side="right"), f.n - 1)
         types = rng.choice(ALL_TYPES, k, p=ARRIVAL_P)
-        p = model.cfg.population
-        loan = types == ISSUE["loan"]
-        f.credit_need_yuan[firms[loan]] += p.credit_need_median_yuan * np.exp(
-            p.credit_need_sigma * rng.standard_normal(loan.sum())
-        )
-        hiring = types == ISSUE["hiring"]
-        f.hiring_gap[firms[hiring]] += rng.geometric(1.0 / max(p.hiring_gap_mean, 1.0), hiring.sum())
+        loan = firms[types == ISSUE["loan"]]
+        np.add.at(f.credit_need_yuan, loan, credit_need_draw(model.cfg, f.need_factor[loan], rng))
+        hiring = firms[types == ISSUE["hiring"]]
+        np.add.at(f.hiring_gap, hiring, hiring_gap_draw(model.cfg, f.need_factor[hiring], rng))
         idx = add_issues(model.cfg, model.issues, rng, firms, types, model.day)
         if model.events is not None:
             model.events.extend(

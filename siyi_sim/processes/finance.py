@@ -5,6 +5,10 @@ responsible department, so a bank cadre in the pair works at full effect).
 Hiring: the firm enters the job-fair recruitment pool for ``jobfair_days``; each day a share
 ``jobfair_fill_per_day`` of the remaining gap is filled (binomial head count); what is unfilled
 when the pool closes returns to the firm's hiring gap.
+Unmet credit needs do not wait for ever: once a month (``credit_expiry_interval_days``) every unmet
+need shrinks by ``exp(-interval / credit_need_lifetime_days)`` -- the firm found credit elsewhere
+or dropped the project -- so needs do not pile up over years and a loan pays only what is still
+needed.
 """
 
 from __future__ import annotations
@@ -80,7 +84,18 @@ class Finance(Submodel):
         self.jobfair.add(firms, gaps, model.day + model.cfg.finance.jobfair_days, program)
 
     def step(self, model: SiyiModel) -> None:
-        """The job fair places workers; pools that close return the rest of their gap."""
+        """Unmet credit needs age (monthly); the job fair places workers; closed pools return the rest."""
+        f = model.cfg.finance
+        if model.day % f.credit_expiry_interval_days == f.credit_expiry_interval_days - 1:
+            self.age_credit_needs(model, f.credit_expiry_interval_days)
+        self.run_jobfair(model)
+
+    def age_credit_needs(self, model: SiyiModel, days: int) -> None:
+        """Unmet needs decay with mean life ``credit_need_lifetime_days`` (met elsewhere or dropped)."""
+        need = model.firms.credit_need_yuan
+        need *= np.exp(-days / model.cfg.finance.credit_need_lifetime_days)
+
+    def run_jobfair(self, model: SiyiModel) -> None:
         fair = self.jobfair
         if len(fair) == 0:
             return

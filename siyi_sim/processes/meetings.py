@@ -1,8 +1,11 @@
 """Meetings submodel: periodic district meetings (a start-of-day event every
 ``meeting_interval_days``): does the owner come, or a deputy?
 
-P(owner attends) = owner_attend_base, + owner_attend_via_cadre when the invitation comes through
-a cadre the owner trusts (tie >= tie_first_call_threshold), which also refreshes that tie (case 6).
+An invitation comes through a cadre when the owner's strongest tie reaches
+``tie_first_call_threshold`` (it also refreshes that tie, case 6); otherwise from the district
+office. The owner comes in person (not a deputy) with a chance that follows his trust in whoever
+invites -- the tie's trust, or his general trust in government:
+P = logistic((trust - owner_attend_midpoint_trust) / owner_attend_trust_spread).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.special import expit
 
 from ..events import MeetingAttended
 from .base import Submodel
@@ -17,6 +21,12 @@ from .trust import Trust
 
 if TYPE_CHECKING:
     from ..model import SiyiModel
+
+
+def attendance_probability(model: SiyiModel, inviter_trust: np.ndarray) -> np.ndarray:
+    """Chance the owner comes in person, given his trust in whoever invites him (case 6)."""
+    b = model.cfg.background
+    return expit((inviter_trust - b.owner_attend_midpoint_trust) / b.owner_attend_trust_spread)
 
 
 class Meetings(Submodel):
@@ -39,7 +49,11 @@ class Meetings(Submodel):
             via = best[invitees] >= model.cfg.trust.tie_first_call_threshold
         else:
             via = np.zeros(n, dtype=bool)
-        attended = rng.random(n) < np.clip(b.owner_attend_base + via * b.owner_attend_via_cadre, 0, 1)
+        # Attendance: the owner's trust in whoever invites (the cadre's tie, or the district office).
+        inviter_trust = model.firms.trust[invitees].copy()
+        if via.any():
+            inviter_trust[via] = best[invitees[via]]
+        attended = rng.random(n) < attendance_probability(model, inviter_trust)
         c = model.counters
         c.meeting_invitations += n
         c.meeting_owner_attended += int(attended.sum())

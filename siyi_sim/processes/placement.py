@@ -2,12 +2,16 @@
 
 Who is placed when is decided by the schedule submodels (``campaign``, ``normalized``), which
 call :meth:`Placements.place`. Firms are chosen by "ordering" (点菜: weight 1 + open issues; each
-firm names the departments of the issues it is willing to name, and sometimes a cadre it knows)
-or at random; pairs are cross-department cadres of those departments.
+firm names the two departments of the issues it is willing to name, and the cadre it trusts most
+if that tie reaches ``named_cadre_min_trust``) or at random. Under ordering a named cadre who is
+not in a placement now is always placed, and the pair covers a requested department whenever a
+cadre of one is in the pool; random matching pairs any two cadres of different departments.
 Work (process 2), per pair and day: check-in (absence risk), co-working and line days (trust),
-disclosure, effort on the best unblocked issue, policy review with the desk, a suggestion.
-Close (process 3): report, back-to-back evaluation, follow-up backlog, attitude change, owner's
-general trust moves toward the best edge.
+disclosure, effort on the best unblocked issue, policy review with the desk; the pair's suggestion
+comes once its attitude-weighted present days reach ``suggestion_engagement_days``.
+Close (process 3): the report (written by a cadre present often enough -- and, without the task
+list, willing enough), back-to-back evaluation (kept per cadre), follow-up backlog, attitude
+change, owner's general trust moves toward the best edge.
 """
 
 from __future__ import annotations
@@ -63,6 +67,8 @@ class Placement:
     evaluation: tuple[float, ...] | None = None
     backlog: list = field(default_factory=list)
     closed: bool = False
+    requested: tuple[int, ...] = ()  # departments the firm asked for (scheduled placements)
+    engagement: float = 0.0  # present cadre-days weighted by attitude (the suggestion)
 
 
 class CadrePool:
@@ -72,6 +78,7 @@ class CadrePool:
         order = rng.permutation(cadres)
         self.order = order
         self.taken: set[int] = set()
+        self.outside: set[int] = set()  # named cadres taken from outside the pool
         self.by_dept: dict[int, list[int]] = {}
         for c in order.tolist():
             self.by_dept.setdefault(int(depts[c]), []).append(c)
@@ -79,6 +86,14 @@ class CadrePool:
 
     def __len__(self) -> int:
         return len(self.order) - len(self.taken)
+
+    def take_named(self, cadre: int, busy: np.ndarray) -> int | None:
+        """A cadre the firm asked for by name: placed if not in a placement now (in the pool or not)."""
+        if cadre < 0 or cadre in self.taken or cadre in self.outside or busy[cadre]:
+            return None
+        in_pool = any(c == cadre for c in self.by_dept.get(int(self.dept_of[cadre]), []))
+        (self.taken if in_pool else self.outside).add(cadre)
+        return cadre
 
     def take(self, dept: int | None = None, not_dept: int | None = None) -> int | None:
         if dept is not None:
@@ -132,13 +147,28 @@ class Placements(Submodel):
         firms = self.select_firms(model, n_firms, eligible_firms, rng)
         firms = firms[rng.random(len(firms)) >= model.cfg.placement.order_withdrawal_prob]
         cadre_pool = CadrePool(pool, model.cadres.dept, rng)
+        named = self.named_cadres(model)
+        busy = self.busy_cadres(model)
+        order = firms.tolist()
+        requested = [self.requested_departments(model, firm) for firm in order]
+        pairs = self.form_pairs(model, order, cadre_pool, requested, named, busy)
         started = []
-        for firm in firms.tolist():
-            pair = self.form_pair(model, firm, cadre_pool, rng)
-            if pair is None:
-                break
-            started.append(self.place_pair(model, firm, pair, kind, batch))
+        for firm, wanted, pair in zip(order, requested, pairs, strict=False):  # pairs may run out first
+            placement = self.place_pair(model, firm, pair, kind, batch)
+            placement.requested = tuple(wanted)
+            started.append(placement)
         return started
+
+    def named_cadres(self, model: SiyiModel) -> np.ndarray:
+        """Per firm, the cadre its owner names when ordering (-1: none): his most trusted cadre, if
+        that tie reaches ``placement.named_cadre_min_trust``."""
+        named = np.full(model.firms.n, -1, dtype=np.int64)
+        if model.ties.n == 0 or model.cfg.placement.matching != "ordering":
+            return named
+        best, who = model.ties.best_per_firm(model.day, model.firms.n)
+        ok = (best >= model.cfg.placement.named_cadre_min_trust) & (who >= 0)
+        named[ok] = who[ok]
+        return named
 
     def open_issue_counts(self, model: SiyiModel) -> np.ndarray:
         iss = model.issues
@@ -167,39 +197,57 @@ class Placements(Submodel):
                 ranked.append(d)
         return ranked
 
-    def form_pair(
-        self, model: SiyiModel, firm: int, pool: CadrePool, rng: np.random.Generator
-    ) -> tuple[int, int] | None:
+    def form_pairs(
+        self,
+        model: SiyiModel,
+        firms: list[int],
+        pool: CadrePool,
+        requested: list[list[int]],
+        named: np.ndarray,
+        busy: np.ndarray,
+    ) -> list[tuple[int, int]]:
+        """Pairs for ``firms`` in order (fewer if the pool runs out).
+
+        Ordering works in two passes, so that one firm does not take a second scarce cadre before
+        another firm got its first: (1) each firm gets its named cadre if he is not in a placement
+        now, else a cadre of its requested departments, in the firm's order; (2) each firm gets its
+        second cadre, of its other requested department if one is left, else of another department
+        (a firm with no requested cadre left takes anyone first). A firm is left without a requested
+        department only when no cadre of one is free. Random matching: any two of different
+        departments.
+        """
         p = model.cfg.placement
-        if len(pool) < 2:
-            return None
         dept = model.cadres.dept
-        if p.matching == "random":
-            first = pool.take()
-            assert first is not None
+        firsts: list[int | None] = [None] * len(firms)
+        seconds: list[int | None] = [None] * len(firms)
+        if p.matching == "ordering":
+            for i, firm in enumerate(firms):
+                first = pool.take_named(int(named[firm]), busy)
+                for d in requested[i]:
+                    if first is None:
+                        first = pool.take(d)
+                firsts[i] = first
+                if first is not None and p.same_department_pairs:  # its colleague comes along at once
+                    seconds[i] = pool.take(int(dept[first]))
+        pairs = []
+        for i in range(len(firms)):
+            first = firsts[i] if firsts[i] is not None else pool.take()
+            if first is None:
+                break
             d1 = int(dept[first])
-            second = pool.take(d1) if p.same_department_pairs else pool.take(not_dept=d1)
-            return _pair(first, second if second is not None else pool.take())
-        d1, d2 = self.requested_departments(model, firm)
-        first = None
-        if rng.random() < p.named_cadre_prob:
-            who = model.ties.best_per_firm(model.day, model.firms.n)[1] if model.ties.n else None
-            named = int(who[firm]) if who is not None else -1
-            if named >= 0 and named in pool.by_dept.get(int(dept[named]), []) and named not in pool.taken:
-                pool.taken.add(named)
-                first = named
-        if first is None:
-            first = pool.take(d1)
-        if first is None:
-            first = pool.take()
-        assert first is not None
-        d1 = int(dept[first])
-        if p.same_department_pairs:
-            second = pool.take(d1)
-        else:
-            second = pool.take(d2) if d2 != d1 else None
-            second = second if second is not None else pool.take(not_dept=d1)
-        return _pair(first, second if second is not None else pool.take())
+            second = seconds[i]
+            if p.same_department_pairs:
+                second = second if second is not None else pool.take(d1)
+            elif p.matching == "ordering":
+                for d in requested[i]:
+                    if second is None and d != d1:
+                        second = pool.take(d)
+            second = second if second is not None or p.same_department_pairs else pool.take(not_dept=d1)
+            second = second if second is not None else pool.take()
+            if second is None:
+                break
+            pairs.append((first, second))
+        return pairs
 
     def place_pair(
         self,
@@ -297,9 +345,10 @@ class Placements(Submodel):
         self._disclose(model, act, slot, firm_trust)
         self._work_issues(model, act, slot, cad, rows, present)
         self._review_policies(model, act, cad, present, rng)
-        for a in act:
-            if rng.random() < cfg.placement.suggestion_prob_per_day:
-                a.suggestion = True
+        engagement = (present * model.cadres.attitude[cad]).sum(axis=1)
+        for i, a in enumerate(act):
+            a.engagement += float(engagement[i])
+            a.suggestion = a.suggestion or a.engagement >= cfg.placement.suggestion_engagement_days
             a.days_done += 1
 
     def _disclose(self, model: SiyiModel, act: list[Placement], slot: np.ndarray, firm_trust: np.ndarray) -> None:
@@ -345,8 +394,9 @@ class Placements(Submodel):
             here = present[ks, j]
             contribution[:, j] = here * model.cadres.competence[c] * resolution.match_factor(model, c, depts)
             pushed |= here & resolution.inside_push(model, c, depts)
-        effort = np.where(iss.legacy[cand] & ~pushed, 0.0, contribution.sum(axis=1))
-        order = np.lexsort((iss.day_created[cand], -effort, ks))
+        effort = contribution.sum(axis=1)  # unpushed legacy issues count against their full legacy effort
+        stuck = iss.legacy[cand] & ~pushed  # worked only when nothing else is (no rule covers it)
+        order = np.lexsort((iss.day_created[cand], -effort, stuck, ks))
         first = order[np.unique(ks[order], return_index=True)[1]]  # one issue per pair and day
         first = first[effort[first] > 0]
         chosen, eff, push, share = cand[first], effort[first], pushed[first], contribution[first]
@@ -385,12 +435,13 @@ class Placements(Submodel):
 
     def close(self, model: SiyiModel, a: Placement) -> None:
         p = model.cfg.placement
-        rng = model.streams["placement"]
-        report_prob = p.report_prob if p.five_ones else p.report_factor_without_five_ones * p.report_prob
-        a.report = bool(rng.random() < report_prob)
+        presence = a.present_days / max(a.days_done, 1)
+        writers = presence >= p.report_min_presence
+        if not p.five_ones:  # no task list: only a willing cadre writes one unasked
+            writers &= model.cadres.attitude[list(a.cadres)] >= p.report_min_attitude_without_five_ones
+        a.report = bool(writers.any())
         t = model.ties.current(model.day, a.ties)
         if p.evaluation:
-            presence = a.present_days / max(a.days_done, 1)
             a.evaluation = tuple(
                 float(
                     p.evaluation_presence_weight * presence[j]
@@ -429,7 +480,3 @@ class Placements(Submodel):
         m1 = resolution.match_factor(model, np.full(len(mine), cads[1]), depts)
         model.submodel(FollowUp).hand_over(model, mine, np.where(m1 > m0, cads[1], cads[0]))
         a.backlog.extend(mine.tolist())
-
-
-def _pair(first: int, second: int | None) -> tuple[int, int] | None:
-    return None if second is None else (first, second)

@@ -6,6 +6,8 @@ without it, from their own knowledge (``review_per_cadre_day * knowledge``). A c
 p = claim_success_base*(1-paperwork) + claim_help_bonus (help from the cadre); firms also file
 known policies themselves with hazard ``self_uptake_per_year`` and no help (the daily step).
 Half a day of training before a placement raises the cadres' policy knowledge.
+A program claim of a policy the firm already knew of is counted as known-before (deadweight: the
+firm might have filed it itself), so program counts can be read net.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ class PolicyMatching(Submodel):
         q = model.cfg.policies
         pol = model.policies
         pids = pol.pair_policy[rows]
+        known_before = pol.pair_status[rows] == KNOWN
         p = q.claim_success_base * (1.0 - pol.paperwork[pids]) + (q.claim_help_bonus if helped else 0.0)
         ok = (rng or model.streams["policies"]).random(len(rows)) < np.clip(p, 0.0, 1.0)
         pol.pair_status[rows] = np.where(ok, CLAIMED, FAILED)
@@ -70,6 +73,7 @@ class PolicyMatching(Submodel):
         if program:
             c.program_policies += int(ok.sum())
             c.program_subsidy_yuan += benefit
+            c.program_policies_known_before += int((ok & known_before).sum())  # deadweight: it knew already
         if model.events is not None:
             model.events.extend(
                 PolicyClaimed(model.day, int(pol.pair_firm[r]), int(q_), int(r), bool(y), float(b), program)

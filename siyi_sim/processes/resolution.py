@@ -1,10 +1,12 @@
 """Resolution submodel: effort on unblocked issues, legacy procedure, and what a solution brings.
 
 effort/day of a cadre = competence * match, match = own department (1.0) > cadre with a pair tie
-into the department (0.6) > other (0.25). Legacy issues move only with an "inside push" (a cadre
-of the responsible department, or tied to it), and then through the legacy procedure, whose
-effort is ``legacy_procedure_effort_days`` (instead of ``legacy_effort_multiplier`` times the usual
-effort); through ordinary channels they almost never move.
+into the department (0.6) > other (0.25). A legacy issue carries ``legacy_effort_multiplier``
+times the usual effort (no rule covers it). With an "inside push" (a cadre of the responsible
+department, or tied to it) at a department that runs the legacy procedure
+(``LEGACY_PROCEDURE_DEPARTMENTS``, switch ``legacy_procedure``) its remaining effort is capped at
+``legacy_procedure_effort_days``; without a push, effort still counts but against the full legacy
+effort; through ordinary channels legacy issues almost never move.
 Prerequisites first: only issues whose prerequisites are resolved receive effort.
 """
 
@@ -14,13 +16,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..catalog import ISSUE
+from ..catalog import DEPARTMENTS, ISSUE, LEGACY_PROCEDURE_DEPARTMENTS
 from ..events import IssueResolved
 from ..issues import CH_SELF, CHANNEL_NAMES, N_CHANNELS, PROGRAM_CHANNELS
 from .base import Submodel
 
 if TYPE_CHECKING:
     from ..model import SiyiModel
+
+#: Per department: does it run the legacy procedure for old firms (cases 1, 2)?
+RUNS_LEGACY_PROCEDURE = np.isin(np.arange(len(DEPARTMENTS)), LEGACY_PROCEDURE_DEPARTMENTS)
 
 
 def match_factor(model: SiyiModel, cadres: np.ndarray, depts: np.ndarray) -> np.ndarray:
@@ -57,14 +62,15 @@ class Resolution(Submodel):
     def apply_effort(
         self, model: SiyiModel, issue_idx: np.ndarray, effort: np.ndarray, pushed: np.ndarray
     ) -> np.ndarray:
-        """Spend effort on issues; legacy issues need a push and then take the procedure's effort.
+        """Spend effort on issues; a pushed legacy issue takes only the procedure's effort.
 
         Returns the issues whose remaining effort reached zero.
         """
         iss = model.issues
         legacy = iss.legacy[issue_idx]
-        effort = np.where(legacy & ~pushed, 0.0, effort)
-        via_procedure = legacy & pushed
+        via_procedure = legacy & pushed & RUNS_LEGACY_PROCEDURE[iss.dept[issue_idx]]
+        if not model.cfg.resolution.legacy_procedure:
+            via_procedure[:] = False
         if via_procedure.any():
             cap = model.cfg.resolution.legacy_procedure_effort_days
             rows = issue_idx[via_procedure]

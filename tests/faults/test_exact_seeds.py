@@ -64,4 +64,8 @@ def test_seed_text_is_parsed_exactly(text, capsys, check):
 @pytest.mark.parametrize("text", ["9223372036854775808", "-1", "1e400", "1.5", "nan", "9007199254740993.0"])
 def test_seeds_outside_the_range_are_one_line(text, capsys, check):
     code, _, err = cli(capsys, "run", "--seed", text, "--days", "2")
-    check("no traceback", code == 2 and err.startswith("siyi: error:") and "invalid seed" in err and err.count("\n") == 1, err)
+    check(
+        "no traceback",
+        code == 2 and err.startswith("siyi: error:") and "invalid seed" in err and err.count("\n") == 1,
+        err,
+    )
