@@ -20,6 +20,24 @@ def _worker_version() -> str:
     return siyi_sim.__version__
 
 
+def _close_half_built_client(err: BaseException, client_class: type) -> None:
+    """Close the client a failed ``Client(...)`` left behind, while its event loop still runs.
+
+    Left alone, it is closed only at interpreter exit, when its loop is gone: ten seconds of
+    waiting and an "Exception ignored in Client.__del__" traceback after our one-line error.
+    """
+    tb = err.__traceback__
+    while tb is not None:
+        half_built = tb.tb_frame.f_locals.get("self")
+        if isinstance(half_built, client_class):
+            try:
+                half_built.close(timeout=2)
+            except Exception:  # closing a client that never connected: nothing left to save
+                pass
+            return
+        tb = tb.tb_next
+
+
 class DaskBackend:
     name = "dask"
 
@@ -74,6 +92,7 @@ class DaskBackend:
         try:
             client = Client(address, timeout=self.connect_timeout, set_as_default=False)
         except Exception as err:  # distributed raises OSError, TimeoutError or ValueError here
+            _close_half_built_client(err, Client)
             detail = " ".join(str(err).split()) or err.__class__.__name__
             raise ValueError(
                 f"cannot reach Dask scheduler {address!r} within {self.connect_timeout:g} s: {detail[:200]}"
