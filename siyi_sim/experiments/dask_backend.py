@@ -8,6 +8,7 @@ within ``connect_timeout`` seconds, before anything is written.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -20,7 +21,7 @@ def _worker_version() -> str:
     return siyi_sim.__version__
 
 
-def _close_half_built_client(err: BaseException, client_class: type) -> None:
+def _close_half_built_client(err: BaseException, client_class: Any) -> None:
     """Close the client a failed ``Client(...)`` left behind, while its event loop still runs.
 
     Left alone, it is closed only at interpreter exit, when its loop is gone: ten seconds of
@@ -30,10 +31,8 @@ def _close_half_built_client(err: BaseException, client_class: type) -> None:
     while tb is not None:
         half_built = tb.tb_frame.f_locals.get("self")
         if isinstance(half_built, client_class):
-            try:
+            with contextlib.suppress(Exception):  # a client that never connected: nothing to save
                 half_built.close(timeout=2)
-            except Exception:  # closing a client that never connected: nothing left to save
-                pass
             return
         tb = tb.tb_next
 
@@ -56,8 +55,8 @@ class DaskBackend:
         self.connect_timeout = connect_timeout
         self.worker_wait = worker_wait
         self.check_package = check_package
-        self.client = None
-        self._cluster = None
+        self.client: Any = None  # distributed.Client once entered
+        self._cluster: Any = None  # distributed.LocalCluster when no scheduler was given
 
     def describe(self) -> dict[str, Any]:
         info: dict[str, Any] = {"backend": self.name, "scheduler": self.scheduler or "LocalCluster"}
@@ -102,7 +101,8 @@ class DaskBackend:
         except Exception:
             client.close()
             raise ValueError(
-                f"Dask scheduler {address!r} has no workers (waited {self.worker_wait:g} s); start some with `dask worker {address}`"
+                f"Dask scheduler {address!r} has no workers (waited {self.worker_wait:g} s); "
+                f"start some with `dask worker {address}`"
             ) from None
         if self.check_package:
             import siyi_sim
@@ -112,14 +112,16 @@ class DaskBackend:
             except Exception as err:
                 client.close()
                 raise ValueError(
-                    f"Dask workers at {address!r} cannot import siyi_sim ({' '.join(str(err).split())[:200]}); install it on every worker"
+                    f"Dask workers at {address!r} cannot import siyi_sim ({' '.join(str(err).split())[:200]}); "
+                    "install it on every worker"
                 ) from None
             wrong = {w: v for w, v in versions.items() if v != siyi_sim.__version__}
             if wrong:
                 client.close()
                 worker, version = next(iter(wrong.items()))
                 raise ValueError(
-                    f"Dask worker {worker} has siyi_sim {version}, this client {siyi_sim.__version__}; install the same version everywhere"
+                    f"Dask worker {worker} has siyi_sim {version}, this client {siyi_sim.__version__}; "
+                    "install the same version everywhere"
                 )
         return client
 

@@ -23,6 +23,7 @@ instead of being waited for.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -115,10 +116,8 @@ def follow_sweep(lifeline) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def wait_for_sweep_end() -> None:
-        try:
+        with contextlib.suppress(EOFError, OSError):
             lifeline.recv_bytes()  # nothing is ever sent: this returns only by EOF
-        except (EOFError, OSError):
-            pass
         os._exit(1)
 
     threading.Thread(target=wait_for_sweep_end, name="siyi-lifeline", daemon=True).start()
