@@ -46,7 +46,7 @@ def is_loopback(host: str) -> bool:
         infos = socket.getaddrinfo(text, None, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
         return False
-    return bool(infos) and all(ipaddress.ip_address(info[4][0].split("%")[0]).is_loopback for info in infos)
+    return bool(infos) and all(ipaddress.ip_address(str(info[4][0]).split("%")[0]).is_loopback for info in infos)
 
 
 def exposure_warning(host: str, allow_remote: bool) -> str | None:
