@@ -1,16 +1,250 @@
-"""Run summary and daily reporters (MODEL.md §6).
+"""Run summary, daily reporters and the one indicator registry (ODD §7.16–7.17).
 
 ``program_*`` counts only what placed cadres delivered (channels placement, follow_up, tie).
 ``clear_index`` = share of enterprises with no improper exchange in the run (1 = fully clear).
 ``strong_tie_share`` = share of enterprises with a cadre tie of trust >= strong_tie_threshold.
 Nothing in a summary depends on time or machine.
+
+:data:`INDICATORS` is the single place an indicator's name, labels, unit, print format and
+policy direction live: the summary order, the CLI tables, the brief, the figures and the
+dashboard read it, so a new indicator is added here once.
 """
 
 from __future__ import annotations
 
+import math
+import os
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Literal
+
 import numpy as np
 
 from .issues import CH_SELF, NO_DAY, PROGRAM_CHANNELS, RESOLVED
+
+LANGS = ("en", "zh")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One reported quantity: what it is called, how it is printed, which way is better."""
+
+    key: str
+    en: str  # English label
+    zh: str  # Chinese label, in the seed's own wording where it has one (清亲, 四帮一体验, 点菜, 五个一)
+    unit: str  # "count", "yuan", "share", "days", "index", "cadres", "firms", ...
+    fmt: str  # how to print: "int", "yuan", "share", "float3", "days", "text"
+    better: Literal["higher", "lower", "neutral"]  # direction that is better for policy
+    kind: Literal["meta", "program", "total", "state"]  # program: zero in the baseline by construction
+    description: str  # one sentence, what it measures
+
+
+def _i(key, en, zh, unit, fmt, better, kind, description) -> Indicator:
+    return Indicator(key, en, zh, unit, fmt, better, kind, description)
+
+
+# fmt: off
+_REGISTRY: tuple[Indicator, ...] = (
+    # --- summary keys, in summary order ---------------------------------------------------------
+    _i("scenario", "Scenario", "情景", "text", "text", "neutral", "meta", "Name of the scenario the run used."),
+    _i("seed", "Seed", "随机种子", "text", "text", "neutral", "meta", "Random seed of the run."),
+    _i("days", "Days simulated", "模拟天数", "days", "int", "neutral", "meta", "Horizon of the run in days."),
+    _i("n_cadres", "District cadres", "机关干部人数", "cadres", "int", "neutral", "meta",
+       "Cadres of the district-level departments in the simulated district."),
+    _i("n_enterprises", "Enterprises", "企业数", "firms", "int", "neutral", "meta",
+       "Enterprises in the simulated district."),
+    _i("cadres_placed", "Cadres placed", "进企业机关干部人数", "cadres", "int", "neutral", "program",
+       "Distinct cadres placed inside an enterprise at least once (a cost of the program, not an outcome)."),
+    _i("placements", "Placements", "进驻批次（干部组）", "count", "int", "neutral", "program",
+       "Cadre-pair placements started in the run."),
+    _i("enterprises_served", "Enterprises served", "进驻企业数", "firms", "int", "neutral", "program",
+       "Distinct enterprises that hosted a cadre pair at least once."),
+    _i("program_issues_resolved", "Issues solved by placed cadres", "进驻干部帮助解决困难问题", "count", "int",
+       "higher", "program", "Issues solved via the placement, follow-up and tie channels; none without placements."),
+    _i("program_policies_matched", "Policies connected by cadres", "进驻干部对接优惠政策", "count", "int",
+       "higher", "program", "Preferential policies connected to firms by placed cadres."),
+    _i("program_subsidy_yuan", "Subsidies via cadres", "进驻干部对接政策涉及资金", "yuan", "yuan", "higher",
+       "program", "Subsidy funds delivered through cadres: a transfer from government to firms, not a welfare gain."),
+    _i("program_loans_yuan", "Loans via cadres", "进驻干部帮助获得贷款", "yuan", "yuan", "higher", "program",
+       "Loans obtained with a cadre's help: credit to be repaid, not a welfare gain."),
+    _i("program_hires", "Hires via cadres", "进驻干部帮助招工", "workers", "int", "higher", "program",
+       "Workers hired through a cadre's help (job fair, recruitment pool)."),
+    _i("issues_created", "Issues arising", "企业困难问题（产生）", "count", "int", "neutral", "total",
+       "All difficulties firms had, including those present at the start."),
+    _i("issues_disclosed", "Issues raised", "企业提出的困难问题", "count", "int", "higher", "total",
+       "Difficulties firms made known to government through any channel."),
+    _i("issues_resolved_total", "Issues solved, all channels", "解决困难问题（全部渠道）", "count", "int",
+       "higher", "total", "Issues solved in the run through every channel, ordinary and program."),
+    _i("legacy_issues_resolved", "Legacy issues solved", "解决历史遗留问题", "count", "int", "higher", "total",
+       "Issues stuck for years on a prerequisite chain that were solved in the run."),
+    _i("median_days_to_resolve", "Median time to resolve", "问题解决用时中位数", "days", "days", "lower", "state",
+       "Median days from an issue's arising to its resolution, over issues solved in the run."),
+    _i("mean_owner_trust", "Owner trust in government (close)", "企业主对政府的信任度（亲）", "index", "float3",
+       "higher", "state", "Owners' mean general trust in government, 0 to 1: the 'close' side of 清亲."),
+    _i("strong_tie_share", "Firms with a strong cadre tie (close)", "与干部有紧密联系的企业占比（亲）", "share",
+       "share", "higher", "program", "Share of firms with a cadre tie of trust at or above the strong-tie threshold; "
+       "a cadre tie exists only through a placement."),
+    _i("clear_index", "Clear index (clear)", "清廉指数（清）", "index", "float3", "higher", "state",
+       "Share of firms with no improper exchange in the run (1 = fully clear): the 'clear' side of 清亲."),
+    _i("integrity_incidents", "Integrity incidents", "廉洁问题事件", "count", "int", "lower", "total",
+       "Improper exchanges between firms and officials, through any channel."),
+    _i("integrity_incidents_program", "Integrity incidents on placements", "进驻期间廉洁问题事件", "count", "int",
+       "lower", "program", "Improper exchanges on program contacts (placements, follow-up, ties)."),
+    _i("integrity_detected", "Integrity incidents detected", "被发现的廉洁问题事件", "count", "int", "neutral",
+       "program", "Program incidents found by supervision checks; zero without supervision."),
+    _i("five_ones_completion", "'Five ones' completion", "“五个一”任务完成率", "share", "share", "higher", "program",
+       "Share of closed placements that finished all five items of the 五个一 task list."),
+    _i("mean_cadre_attitude", "Cadre service attitude", "干部服务态度", "index", "float3", "higher", "state",
+       "Mean service attitude of all district cadres, 0 to 1 (passive to active)."),
+    _i("mean_department_speed", "Department service speed", "部门办事效率", "share", "float3", "higher", "state",
+       "Mean daily chance that one ordinary approach to a department succeeds."),
+    _i("owner_meeting_attendance", "Owners attending meetings", "企业主参会率", "share", "share", "higher", "state",
+       "Share of meeting invitations that owners attended in person."),
+    _i("owner_attendance_via_cadre", "Owners attending when a cadre invites", "经进驻干部邀请的企业主参会率", "share",
+       "share", "higher", "program", "Share of invitations through a placed cadre that owners attended in person."),
+    _i("absence_rate", "Cadre absence on placement", "进驻干部缺岗率", "share", "share", "lower", "program",
+       "Share of placed cadre-days the cadre was not at the firm."),
+    _i("median_first_sensitive_disclosure_day", "Day a sensitive issue is first raised", "首次反映敏感问题的进驻天数",
+       "days", "days", "lower", "program",
+       "Median placement day on which a fearful owner first raises a sensitive issue (16 = never)."),
+    _i("policies_matched_total", "Policies connected, all channels", "对接优惠政策（全部渠道）", "count", "int",
+       "higher", "total", "Preferential policies connected to firms through every channel."),
+    _i("subsidy_yuan_total", "Subsidies, all channels", "政策兑现资金（全部渠道）", "yuan", "yuan", "higher", "total",
+       "Subsidy funds delivered through every channel: a transfer from government to firms, not a welfare gain."),
+    _i("loans_yuan_total", "Loans, all channels", "获得贷款（全部渠道）", "yuan", "yuan", "higher", "total",
+       "Loans firms obtained through every channel: credit to be repaid, not a welfare gain."),
+    _i("hires_total", "Hires, all channels", "招工人数（全部渠道）", "workers", "int", "higher", "total",
+       "Workers hired by firms through every channel."),
+    _i("ordinary_resolved_per_unplaced_firm", "Ordinary-channel solutions per never-placed firm",
+       "未进驻企业经常规渠道解决问题数（每户）", "count", "float3", "higher", "state",
+       "Issues solved through ordinary channels per firm that never hosted cadres (the mindset spillover)."),
+    _i("mean_evaluation_score", "Back-to-back evaluation score", "“背靠背”评价平均分", "index", "float3", "higher",
+       "program", "Mean anonymous evaluation of placed cadres by their firms, 0 to 1."),
+    # --- daily-only series ---------------------------------------------------------------------
+    _i("day", "Day", "天", "days", "int", "neutral", "meta", "Day of the run."),
+    _i("active_placements", "Placements under way", "进驻中的干部组", "count", "int", "neutral", "program",
+       "Cadre pairs inside firms on the day."),
+    _i("issues_resolved_program", "Issues solved by placed cadres", "进驻干部帮助解决困难问题", "count", "int",
+       "higher", "program", "Cumulative issues solved through the program channels."),
+    _i("issues_resolved_ordinary", "Issues solved through ordinary channels", "常规渠道解决困难问题", "count", "int",
+       "higher", "total", "Cumulative issues solved by firms approaching departments themselves."),
+    _i("open_issues", "Open issues", "未解决困难问题", "count", "int", "lower", "state",
+       "Issues not yet solved on the day, latent or raised."),
+    _i("n_ties", "Cadre–firm ties", "干部—企业联系", "count", "int", "higher", "program",
+       "Cadre–firm ties that exist on the day."),
+)
+# fmt: on
+
+#: Every indicator by key: the summary keys in summary order, then the daily-only series.
+INDICATORS: dict[str, Indicator] = {ind.key: ind for ind in _REGISTRY}
+
+#: Keys of :func:`summarize`, in order (the registry up to the first daily-only series).
+SUMMARY_KEYS: tuple[str, ...] = tuple(INDICATORS)[: list(INDICATORS).index("mean_evaluation_score") + 1]
+
+
+def indicator(key: str) -> Indicator:
+    """The registry entry of ``key``; a ``ValueError`` naming the key if there is none."""
+    try:
+        return INDICATORS[key]
+    except KeyError:
+        raise ValueError(f"unknown indicator {key!r}") from None
+
+
+def check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise ValueError(f"unknown lang {lang!r} (known: {', '.join(LANGS)})")
+    return lang
+
+
+def default_lang() -> str:
+    """The language of tables and briefs when none is given: ``SIYI_LANG`` (en or zh), else English."""
+    lang = os.environ.get("SIYI_LANG", "").strip() or "en"
+    if lang not in LANGS:
+        raise ValueError(f"SIYI_LANG {lang!r} is not a known language (known: {', '.join(LANGS)})")
+    return lang
+
+
+def label(key: str, lang: str = "en") -> str:
+    """The indicator's label in ``lang`` ("en" or "zh")."""
+    ind = indicator(key)
+    return ind.zh if check_lang(lang) == "zh" else ind.en
+
+
+_UNITS = {
+    "en": {
+        "yuan": "yuan",
+        "share": "share",
+        "days": "days",
+        "index": "index",
+        "count": "count",
+        "cadres": "cadres",
+        "firms": "firms",
+        "workers": "workers",
+    },
+    "zh": {
+        "yuan": "元",
+        "share": "占比",
+        "days": "天",
+        "index": "指数",
+        "count": "个",
+        "cadres": "人",
+        "firms": "户",
+        "workers": "人",
+    },
+}
+
+
+def axis_label(key: str, lang: str = "en") -> str:
+    """Label with its unit, for axes and table headers: 'Loans via cadres (yuan)'."""
+    ind = indicator(key)
+    unit = _UNITS[check_lang(lang)].get(ind.unit)
+    if not unit or ind.fmt == "text":
+        return label(key, lang)
+    return f"{label(key, lang)}（{unit}）" if lang == "zh" else f"{label(key, lang)} ({unit})"
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def format_value(key: str, value: Any, lang: str = "en", *, difference: bool = False) -> str:
+    """``value`` of indicator ``key`` as a reader should see it in ``lang``.
+
+    Money: yuan / million yuan (en), 元 / 万元 (zh). Shares as percentages; with
+    ``difference=True`` the value is a signed change (shares in percentage points).
+    ``None`` and NaN print as "n/a" / "无".
+    """
+    ind = indicator(key)
+    zh = check_lang(lang) == "zh"
+    if _missing(value):
+        return "无" if zh else "n/a"
+    if ind.fmt == "text" or isinstance(value, str | bool):
+        return str(value)
+    v = float(value)
+    sign = "+" if difference and v > 0 else ""
+    if difference and v < 0:
+        sign, v = "−", -v
+    if ind.fmt == "yuan":
+        if zh:
+            if v >= 1e4:
+                wan = v / 1e4
+                return f"{sign}{wan:.0f}万元" if wan >= 100 else f"{sign}{wan:.2f}万元"
+            return f"{sign}{v:,.0f}元"
+        return f"{sign}{v / 1e6:,.2f} million yuan" if v >= 1e6 else f"{sign}{v:,.0f} yuan"
+    if ind.fmt == "share":
+        if difference:
+            return f"{sign}{100 * v:.1f}个百分点" if zh else f"{sign}{100 * v:.1f} pts"
+        return f"{100 * v:.1f}%"
+    if ind.fmt == "days":
+        text = f"{v:,.0f}" if v.is_integer() else f"{v:,.1f}"
+        return f"{sign}{text}天" if zh else f"{sign}{text} days"
+    if ind.fmt == "float3":
+        return f"{sign}{v:,.0f}" if v >= 1000 else f"{sign}{v:.3f}"
+    # int: counts; means over replications may carry decimals
+    if v.is_integer() or v >= 100:
+        return f"{sign}{v:,.0f}"
+    return f"{sign}{v:.1f}"
+
 
 #: The 2020 headline totals of FACTS.md as summary keys: calibration targets and pattern P1.
 FACTS_2020: dict[str, float] = {
@@ -21,46 +255,6 @@ FACTS_2020: dict[str, float] = {
     "program_loans_yuan": 54.49e6,
     "program_hires": 4741,
 }
-
-SUMMARY_KEYS: tuple[str, ...] = (
-    "scenario",
-    "seed",
-    "days",
-    "n_cadres",
-    "n_enterprises",
-    "cadres_placed",
-    "placements",
-    "enterprises_served",
-    "program_issues_resolved",
-    "program_policies_matched",
-    "program_subsidy_yuan",
-    "program_loans_yuan",
-    "program_hires",
-    "issues_created",
-    "issues_disclosed",
-    "issues_resolved_total",
-    "legacy_issues_resolved",
-    "median_days_to_resolve",
-    "mean_owner_trust",
-    "strong_tie_share",
-    "clear_index",
-    "integrity_incidents",
-    "integrity_incidents_program",
-    "integrity_detected",
-    "five_ones_completion",
-    "mean_cadre_attitude",
-    "mean_department_speed",
-    "owner_meeting_attendance",
-    "owner_attendance_via_cadre",
-    "absence_rate",
-    "median_first_sensitive_disclosure_day",
-    "policies_matched_total",
-    "subsidy_yuan_total",
-    "loans_yuan_total",
-    "hires_total",
-    "ordinary_resolved_per_unplaced_firm",
-    "mean_evaluation_score",
-)
 
 
 def program_resolved(model) -> int:
@@ -178,30 +372,30 @@ DAILY_REPORTERS = {
 }
 
 
-def _fmt(value) -> str:
-    if value is None:
-        return "n/a"
-    if isinstance(value, float):
-        if value.is_integer():
-            return f"{value:,.0f}"
-        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
+def _width(text: str) -> int:
+    """Terminal columns of ``text``: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def format_summary(summary: dict) -> str:
-    width = max(map(len, summary))
-    return "\n".join(f"{k:<{width}}  {_fmt(v)}" for k, v in summary.items())
+def _pad(text: str, width: int, right: bool = False) -> str:
+    fill = " " * max(0, width - _width(text))
+    return fill + text if right else text + fill
 
 
-def format_side_by_side(summaries: list[dict]) -> str:
-    """A table: one row per summary key, one column per run."""
+def format_summary(summary: dict, lang: str = "en") -> str:
+    """One line per summary key: label, value (registry format, ``lang``), key."""
+    return format_side_by_side([summary], lang)
+
+
+def format_side_by_side(summaries: list[dict], lang: str = "en") -> str:
+    """A table: one row per summary key (label, one value per run, key), one column per run."""
     keys = list(summaries[0])
-    width = max(map(len, keys))
-    cols = [[_fmt(s[k]) for k in keys] for s in summaries]
-    colw = [max(len(x) for x in col) for col in cols]
+    labels = [label(k, lang) for k in keys]
+    width = max(map(_width, labels))
+    cols = [[format_value(k, s[k], lang) for k in keys] for s in summaries]
+    colw = [max(_width(x) for x in col) for col in cols]
     lines = []
     for i, k in enumerate(keys):
-        lines.append(f"{k:<{width}}  " + "  ".join(f"{col[i]:>{w}}" for col, w in zip(cols, colw, strict=True)))
+        values = "  ".join(_pad(col[i], w, right=True) for col, w in zip(cols, colw, strict=True))
+        lines.append(f"{_pad(labels[i], width)}  {values}  {k}")
     return "\n".join(lines)

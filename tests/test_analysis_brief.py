@@ -1,4 +1,5 @@
-"""`siyi brief`: a self-contained HTML brief from the smoke experiment, with the right numbers."""
+"""`siyi brief`: a self-contained HTML brief from the smoke experiment, with the right numbers, in
+English and Chinese, that leads with what matters to a policymaker."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from siyi_sim.analysis.brief import fmt
+from siyi_sim.analysis.assumptions import ODD_FILE, parse_register, register
+from siyi_sim.analysis.brief import key_findings
 from siyi_sim.cli import main
 from siyi_sim.experiments import load_plan, run_sweep
+from siyi_sim.metrics import INDICATORS, format_value
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -99,8 +102,10 @@ def test_findings_table_matches_an_independent_paired_t_interval(smoke_dir, brie
         assert float(a["data-ci-low"]) == pytest.approx(mean - half, rel=1e-9, abs=1e-12)
         assert float(a["data-ci-high"]) == pytest.approx(mean + half, rel=1e-9, abs=1e-12)
         cells = [c.strip() for c in row["cells"]]
-        assert fmt(mine.mean()) in cells and fmt(mean) in cells
-        assert f"[{fmt(mean - half)}, {fmt(mean + half)}]" in cells
+        assert format_value(metric, mine.mean()) in cells
+        assert format_value(metric, mean, difference=True) in cells
+        lo, hi = (format_value(metric, x, difference=True) for x in (mean - half, mean + half))
+        assert f"[{lo}, {hi}]" in cells
         seen.add((scenario, metric))
     plan_scenarios = {"campaign_2020", "no_safeguards", "random_matching"}
     assert {s for s, _ in seen} == plan_scenarios
@@ -176,13 +181,164 @@ def test_out_is_a_file(smoke_dir, tmp_path, capsys):
     assert target.read_text() == "x"
 
 
-def test_fmt_is_readable():
-    assert [fmt(v) for v in (0.0, 178.0, 0.040696, 79_150_000.0, 4741.0, -0.71, float("nan"))] == [
-        "0",
-        "178",
-        "0.0407",
-        "79.15 M",
-        "4,741",
-        "-0.71",
-        "n/a",
+# --- a brief a policymaker can act on -------------------------------------------------------------
+def _finding(scenario, metric, diff, low, high, base=100.0):
+    return {
+        "point": 0,
+        "at": "",
+        "scenario": scenario,
+        "metric": metric,
+        "n_pairs": 5,
+        "mean": base + diff,
+        "baseline_mean": base,
+        "diff_mean": diff,
+        "ci_low": low,
+        "ci_high": high,
+    }
+
+
+def test_key_findings_list_every_clear_outcome_adverse_first_and_no_program_count_leads():
+    table = pd.DataFrame(
+        [
+            _finding("campaign_2020", "program_issues_resolved", 2113, 2000, 2200, base=0.0),
+            _finding("campaign_2020", "issues_resolved_total", 300, 200, 400),
+            _finding("campaign_2020", "mean_owner_trust", 0.02, -0.01, 0.05, base=0.3),
+            _finding("campaign_2020", "median_days_to_resolve", -2, -3, -1),
+            _finding("campaign_2020", "clear_index", -0.007, -0.01, -0.004, base=0.94),
+            _finding("campaign_2020", "integrity_incidents", 24, 10, 38, base=180.0),
+            _finding("campaign_2020", "issues_created", 5, 1, 9),
+            _finding("no_safeguards", "integrity_incidents", 1, -3, 5),
+        ]
+    )
+    found = key_findings(table, focus="campaign_2020")
+    assert list(found) == ["campaign_2020", "no_safeguards"]
+    head = [(f.metric, f.verdict) for f in found["campaign_2020"]["headline"]]
+    assert head == [
+        ("integrity_incidents", "worse"),  # adverse total first
+        ("clear_index", "worse"),  # then adverse state
+        ("issues_resolved_total", "better"),
+        ("median_days_to_resolve", "better"),  # lower is better
+        ("issues_created", "changed"),  # no policy direction
     ]
+    assert [f.metric for f in found["campaign_2020"]["program"]] == ["program_issues_resolved"]
+    assert [f.metric for f in found["campaign_2020"]["unclear"]] == ["mean_owner_trust"]
+    assert not found["no_safeguards"]["headline"]
+
+
+def _key_findings_items(page: str) -> dict[str, list[tuple[str, str]]]:
+    section = page[page.index('id="key-findings"') : page.index('id="simulated"')]
+    blocks = re.split(r'<li data-scenario="', section)[1:]
+    return {b[: b.index('"')]: re.findall(r'data-metric="([^"]+)" data-verdict="([^"]+)"', b) for b in blocks}
+
+
+def test_brief_key_findings_match_the_table(brief):
+    page = (brief / "brief.html").read_text(encoding="utf-8")
+    table = pd.read_csv(brief / "findings.csv")
+    table = table[table.point == table.point.min()]
+    items = _key_findings_items(page)
+    assert next(iter(items)) == "campaign_2020", "the focus scenario comes first"
+    for scenario, block in table.groupby("scenario"):
+        clear = block[(block.ci_low > 0) | (block.ci_high < 0)]
+        outcomes = {m for m in clear.metric if INDICATORS[m].kind != "program"}
+        assert {m for m, _ in items[scenario]} == outcomes, scenario
+        verdicts = [v for _, v in items[scenario]]
+        assert verdicts == sorted(verdicts, key=["worse", "better", "changed"].index), "adverse effects first"
+
+
+def test_brief_says_what_was_simulated(smoke_dir, brief):
+    page = (brief / "brief.html").read_text(encoding="utf-8")
+    box = page[page.index('id="simulated"') : page.index("</table>", page.index('id="simulated"'))]
+    calibration = json.loads((ROOT / "siyi_sim" / "data" / "calibration_2020.json").read_text())
+    assert "200 days" in box and "300 cadres, 600 enterprises" in box
+    assert "seeds 1, 2" in box and "trust.alpha" in box
+    assert calibration["model_fingerprint"] in box
+    for scenario in ("baseline", "campaign_2020", "no_safeguards", "random_matching"):
+        assert f"<code>{scenario}</code>" in box
+
+
+def test_assumptions_appendix_is_the_odd_register(brief):
+    shipped = register()
+    if ODD_FILE.exists():
+        assert shipped == parse_register(ODD_FILE.read_text(encoding="utf-8")), (
+            "siyi_sim/data/odd_register.json is stale: run python -m siyi_sim.analysis.assumptions"
+        )
+    page = (brief / "brief.html").read_text(encoding="utf-8")
+    numbers = [int(n) for n in re.findall(r'<tr data-choice="(\d+)">', page)]
+    assert numbers == [c.number for c in shipped] and len(numbers) >= 30
+
+
+def test_every_figure_is_written_as_png_and_svg_beside_the_html(brief):
+    page = (brief / "brief.html").read_text(encoding="utf-8")
+    stems = re.findall(r'<figure id="([^"]+)">', page)
+    assert len(stems) >= 6
+    for stem in stems:
+        assert (brief / f"{stem}.png").read_bytes().startswith(b"\x89PNG")
+        assert b"<svg" in (brief / f"{stem}.svg").read_bytes()[:2000]
+    assert sorted(p.stem for p in brief.glob("fig*.png")) == sorted(stems)
+
+
+@pytest.fixture(scope="module")
+def brief_zh(smoke_dir, tmp_path_factory):
+    """The Chinese brief, printed to PDF as well (headless Chromium) when Chromium is installed."""
+    out = tmp_path_factory.mktemp("brief_zh")
+    pdf = ["--pdf"] if shutil.which("chromium") else []
+    assert main(["brief", str(smoke_dir), "--out", str(out), "--lang", "zh", *pdf]) == 0
+    return out
+
+
+def test_chinese_brief_speaks_chinese_with_a_cjk_font_stack(brief_zh):
+    page = (brief_zh / "brief.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in page
+    assert "font-family:'Noto Sans CJK SC'" in page, "CJK fonts first in the Chinese stack"
+    assert "主要发现" in page and "模拟了什么" in page and "四帮一体验" in page
+    assert INDICATORS["mean_owner_trust"].zh in page and INDICATORS["clear_index"].zh in page
+    assert "万元" in page and "million yuan" not in page
+
+
+def test_pdf_is_printed_by_headless_chromium(brief_zh):
+    if not shutil.which("chromium"):
+        pytest.skip("Chromium not installed")
+    assert (brief_zh / "brief.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_language_defaults_to_siyi_lang(smoke_dir, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SIYI_LANG", "zh")
+    assert main(["brief", str(smoke_dir), "--out", str(tmp_path / "b"), "--no-replay"]) == 0
+    assert '<html lang="zh-CN">' in (tmp_path / "b" / "brief.html").read_text(encoding="utf-8")
+    monkeypatch.setenv("SIYI_LANG", "fr")
+    _fails(capsys, ["brief", str(smoke_dir), "--out", str(tmp_path / "c")], tmp_path / "c", "SIYI_LANG 'fr'")
+
+
+def _browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("Chromium not installed at /usr/bin/chromium")
+    return playwright
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "term"), [("en", "Key findings", "Clear index"), ("zh", "主要发现", "清廉指数")]
+)
+def test_brief_opens_in_chromium(lang, heading, term, brief, brief_zh, tmp_path):
+    playwright = _browser()
+    folder = brief if lang == "en" else brief_zh
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 1400})
+            page.goto((folder / "brief.html").as_uri())
+            shot = tmp_path / f"brief_{lang}.png"
+            page.screenshot(path=str(shot))
+            text = page.inner_text("body")
+            images = page.eval_on_selector_all("img", "els => els.map(e => e.naturalWidth)")
+            cjk = page.evaluate("document.fonts.check('16px \"Noto Sans CJK SC\"', '清亲')")
+        finally:
+            browser.close()
+    assert heading in text and term in text
+    assert images and all(w > 0 for w in images), "every embedded figure decodes"
+    assert shot.read_bytes().startswith(b"\x89PNG")
+    if lang == "zh":
+        assert cjk, "the page finds a CJK font for Chinese text"

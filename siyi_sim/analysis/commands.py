@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 from ..argtypes import non_negative_int, positive_int
+from ..metrics import LANGS, default_lang
 
 
 def register(subparsers) -> None:
@@ -25,7 +26,7 @@ def register(subparsers) -> None:
         action="extend",
         default=None,
         metavar="KEY",
-        help="summary keys of the findings table (default: the headline keys present)",
+        help="indicators of the findings table (default: every registry indicator the results hold)",
     )
     p.add_argument(
         "--focus",
@@ -34,6 +35,10 @@ def register(subparsers) -> None:
         help="scenario replayed for survival, spillover and network figures (default: campaign_2020 if present)",
     )
     p.add_argument("--no-replay", action="store_true", help="skip figures that need a replayed run (faster)")
+    p.add_argument(
+        "--lang", choices=LANGS, default=None, help="language of the brief and its figures (default: $SIYI_LANG or en)"
+    )
+    p.add_argument("--pdf", action="store_true", help="also print brief.pdf with headless Chromium")
     p.set_defaults(func=_cmd_brief)
 
     p = subparsers.add_parser(
@@ -86,18 +91,30 @@ def register(subparsers) -> None:
 
 
 def _cmd_brief(args) -> int:
-    from .brief import write_brief
+    from .brief import PDF_FILE, write_brief
 
-    path = write_brief(
-        args.results,
-        args.out,
-        baseline=args.baseline,
-        metrics=args.metric,
-        focus=args.focus,
-        replays=not args.no_replay,
-    )
-    print(f"wrote {path}")
+    try:
+        path = write_brief(
+            args.results,
+            args.out,
+            pdf=args.pdf,
+            baseline=args.baseline,
+            metrics=args.metric,
+            focus=args.focus,
+            replays=not args.no_replay,
+            lang=args.lang or default_lang(),
+        )
+    except ValueError as err:  # library errors name parameters; say the flags
+        raise ValueError(_flags(str(err))) from None
+    print(f"wrote {path}" + (f" and {path.with_name(PDF_FILE)} (headless Chromium)" if args.pdf else ""))
     return 0
+
+
+def _flags(message: str) -> str:
+    for name, flag in (("out ", "--out "), ("focus scenario", "--focus scenario"), ("metrics", "--metric")):
+        if message.startswith(name) or f" {name}" in message:
+            return message.replace(name, flag, 1)
+    return message
 
 
 def _cmd_sensitivity(args) -> int:

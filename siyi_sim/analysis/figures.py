@@ -22,30 +22,37 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from ..catalog import DEPARTMENTS
 from ..experiments import paired_comparison
 from ..issues import CHANNEL_NAMES, RESOLVED
-from ..metrics import FACTS_2020
+from ..metrics import FACTS_2020, INDICATORS, SUMMARY_KEYS, format_value, label
 from ..networks import sync_trust_graph
 from .style import (
     BASELINE_COLOR,
+    BETTER_COLOR,
+    WORSE_COLOR,
+    department_label,
+    figure_lang,
     metric_label,
     new_figure,
+    save_figure,
     save_png,
     scenario_colors,
     scenario_label,
     source_note,
     styled,
     term,
+    tr,
 )
 
 __all__ = [
     "FIGURES_2020",
     "HEADLINE_KEYS",
     "clear_close_quadrant",
+    "department_ties",
     "firm_speed_table",
     "issue_table",
     "kaplan_meier",
@@ -54,6 +61,7 @@ __all__ = [
     "paired_forest",
     "program_totals_vs_2020",
     "resolution_survival",
+    "save_figure",
     "save_png",
     "trust_growth",
     "trust_network",
@@ -62,18 +70,16 @@ __all__ = [
 #: The 2020 figures of FACTS.md, calibration targets of pattern P1 (MODEL.md §1).
 FIGURES_2020 = FACTS_2020
 
-#: Keys a committee asks about first: delivery, closeness, clearness, spillover.
-HEADLINE_KEYS = (
-    "program_issues_resolved",
-    "issues_resolved_total",
-    "legacy_issues_resolved",
-    "median_days_to_resolve",
-    "mean_owner_trust",
-    "strong_tie_share",
-    "clear_index",
-    "integrity_incidents",
-    "mean_department_speed",
+#: Outcomes a committee asks about (from the registry): totals over all channels and states of the
+#: district with a policy direction, in registry order. Program counts are not among them: they are
+#: zero in the baseline by construction.
+HEADLINE_KEYS: tuple[str, ...] = tuple(
+    k for k in SUMMARY_KEYS if INDICATORS[k].kind in ("total", "state") and INDICATORS[k].better != "neutral"
 )
+
+#: Axes of indices and shares on the 0-1 scale are never narrower than this, so a figure does not
+#: magnify a difference of a few thousandths into a gap across the page; the note says so.
+MIN_UNIT_SPAN = 0.10
 
 
 # --- statistics --------------------------------------------------------------------------------
@@ -165,11 +171,35 @@ def firm_speed_table(model) -> pd.DataFrame:
     )
 
 
+def _unit_window(lo: float, hi: float, pad: float) -> tuple[float, float, bool]:
+    """Limits for a 0-1 axis holding [lo, hi]: padded, at least MIN_UNIT_SPAN wide, inside [0, 1].
+
+    Returns (low, high, zoomed) where zoomed says the window is narrower than the whole scale."""
+    lo, hi = lo - pad, hi + pad
+    if hi - lo < MIN_UNIT_SPAN:
+        mid = (lo + hi) / 2
+        lo, hi = mid - MIN_UNIT_SPAN / 2, mid + MIN_UNIT_SPAN / 2
+    if lo < 0:
+        lo, hi = 0.0, hi - lo
+    if hi > 1:
+        lo, hi = max(0.0, lo - (hi - 1)), 1.0
+    return lo, hi, (hi - lo) < 0.999
+
+
 # --- figures from runs.parquet -----------------------------------------------------------------
 def clear_close_quadrant(
-    runs: pd.DataFrame, closeness: str = "mean_owner_trust", clarity: str = "clear_index", baseline: str = "baseline"
+    runs: pd.DataFrame,
+    closeness: str = "mean_owner_trust",
+    clarity: str = "clear_index",
+    baseline: str = "baseline",
+    lang: str = "en",
 ) -> Figure:
-    """Each scenario at (closeness, clear_index) with 95 % CI bars; the baseline is 'clear but not close'."""
+    """Each scenario at (closeness, clear_index) with 95 % CI bars; the baseline is 'clear but not close'.
+
+    Both axes are windows at least :data:`MIN_UNIT_SPAN` wide of their 0-1 scale, and the note
+    under the plot states the windows, so small differences are not magnified unannounced.
+    """
+    lang = figure_lang(lang)
     _need(runs, ["scenario", closeness, clarity], "the clear-close quadrant")
     names = _order(runs["scenario"])
     colors = scenario_colors(names)
@@ -194,25 +224,24 @@ def clear_close_quadrant(
                 mew=1.0,
                 elinewidth=1.4,
                 capsize=3,
-                label=scenario_label(name),
+                label=scenario_label(name, lang),
                 zorder=3,
             )
-        x0, x1 = min(e[0] for e in extent), max(e[1] for e in extent)
-        y0, y1 = min(e[2] for e in extent), max(e[3] for e in extent)
-        xpad, ypad = max(0.01, 0.08 * (x1 - x0)), max(0.002, 0.08 * (y1 - y0))
-        ax.set_xlim(x0 - xpad, x1 + xpad)
-        ax.set_ylim(max(0.0, y0 - ypad), min(1.0, y1) + ypad)
+        x0, x1, _ = _unit_window(min(e[0] for e in extent), max(e[1] for e in extent), 0.01)
+        y0, y1, _ = _unit_window(min(e[2] for e in extent), max(e[3] for e in extent), 0.002)
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_locator(MaxNLocator(5))
         if baseline in stats:
             bx, by = stats[baseline]
             ax.axvline(bx, color=BASELINE_COLOR, lw=1, ls="--", zorder=1)
             ax.axhline(by, color=BASELINE_COLOR, lw=1, ls="--", zorder=1)
-            x0, x1 = ax.get_xlim()
-            y0, y1 = ax.get_ylim()
             ax.axvspan(bx, x1, ymin=(by - y0) / (y1 - y0), ymax=1, color="#d9f0d3", alpha=0.45, zorder=0)
             box = dict(boxstyle="round,pad=0.3", fc="white", ec=BASELINE_COLOR, alpha=0.9)
             # the label sits in the empty "neither" corner, pointing at the baseline
             ax.annotate(
-                f"Baseline: {term('clear_not_close')}",
+                tr(lang, f"Baseline: {term('clear_not_close')}", f"基线：{term('clear_not_close', 'zh')}"),
                 (bx, by),
                 xytext=(0.03, 0.14),
                 textcoords="axes fraction",
@@ -224,31 +253,71 @@ def clear_close_quadrant(
             ax.text(
                 0.98,
                 0.97,
-                f"closer, as clear:\n{term('clear_and_close')}",
+                tr(
+                    lang,
+                    f"closer, as clear:\n{term('clear_and_close')}",
+                    f"更亲，同样清：\n{term('clear_and_close', 'zh')}",
+                ),
                 transform=ax.transAxes,
                 ha="right",
                 va="top",
                 fontsize=10,
-                color="#1b7837",
+                color=BETTER_COLOR,
                 weight="bold",
                 bbox=dict(fc="white", ec="none", alpha=0.8),
             )
             ax.text(
                 0.98,
                 0.03,
-                "closer, less clear",
+                tr(lang, "closer, less clear", "更亲，不够清"),
                 transform=ax.transAxes,
                 ha="right",
                 va="bottom",
                 fontsize=10,
-                color="#b2182b",
+                color=WORSE_COLOR,
             )
-        ax.set_xlabel(f"Closeness — {metric_label(closeness)}")
-        ax.set_ylabel(f"Clearness — {metric_label(clarity)}")
-        ax.set_title("Clear and close? Each policy against the baseline")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), title="Scenario (mean, 95% CI)", title_fontsize=9.5)
-        source_note(fig, f"{len(runs)} runs; bars: 95% t-interval across replications.")
+        ax.set_xlabel(metric_label(closeness, lang))
+        ax.set_ylabel(metric_label(clarity, lang))
+        ax.set_title(tr(lang, "Clear and close? Each policy against the baseline", "清上加亲？各政策与基线比较"))
+        ax.legend(
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            title=tr(lang, "Scenario (mean, 95% CI)", "情景（均值，95%置信区间）"),
+            title_fontsize=9.5,
+        )
+        window = f"{x0:.2f}–{x1:.2f}", f"{y0:.2f}–{y1:.2f}"
+        source_note(
+            fig,
+            tr(
+                lang,
+                f"{len(runs)} runs; bars: 95% t-interval. Axes show windows of the 0–1 scales: "
+                f"x {window[0]}, y {window[1]} (never narrower than {MIN_UNIT_SPAN:g}).",
+                f"{len(runs)}次模拟；误差线：95% t区间。坐标轴为0–1刻度的局部：横轴{window[0]}，纵轴{window[1]}"
+                f"（宽度不小于{MIN_UNIT_SPAN:g}）。",
+            ),
+        )
     return fig
+
+
+def _tick_scale(metric: str, lang: str) -> tuple[float, str]:
+    """Divisor and unit for difference ticks: money in million yuan / 万元, shares in points."""
+    unit = INDICATORS[metric].unit if metric in INDICATORS else ""
+    if unit == "yuan":
+        return (1e4, "万元") if lang == "zh" else (1e6, "million yuan")
+    if INDICATORS.get(metric) is not None and INDICATORS[metric].fmt == "share":
+        return 0.01, tr(lang, "percentage points", "个百分点")
+    if unit == "days":
+        return 1.0, tr(lang, "days", "天")
+    return 1.0, ""
+
+
+def _verdict_color(metric: str, low: float, high: float) -> str:
+    """Green when the interval excludes zero on the better side, red on the worse side, else grey."""
+    better = INDICATORS[metric].better if metric in INDICATORS else "neutral"
+    if pd.isna(low) or better == "neutral" or low <= 0 <= high:
+        return "#555555"
+    up = low > 0
+    return BETTER_COLOR if up == (better == "higher") else WORSE_COLOR
 
 
 def paired_forest(
@@ -256,8 +325,14 @@ def paired_forest(
     metrics: Sequence[str] | None = None,
     baseline: str = "baseline",
     comparison: pd.DataFrame | None = None,
+    lang: str = "en",
 ) -> Figure:
-    """Forest plot: paired difference against the baseline (common random numbers) with 95 % CI."""
+    """Forest plot: paired difference against the baseline (common random numbers) with 95 % CI.
+
+    A dot is green when the change is better for policy (registry direction), red when worse,
+    grey when the interval holds zero; money is shown in million yuan (万元 in Chinese).
+    """
+    lang = figure_lang(lang)
     metrics = [m for m in (metrics or HEADLINE_KEYS) if m in runs.columns]
     if not metrics:
         raise ValueError("none of the requested metrics is in the results")
@@ -268,13 +343,12 @@ def paired_forest(
     names = [n for n in _order(runs["scenario"]) if n != baseline]
     if not names:
         raise ValueError("the results hold no scenario besides the baseline to compare")
-    colors = scenario_colors(_order(runs["scenario"]))
     ncols = min(3, len(metrics))
     nrows = math.ceil(len(metrics) / ncols)
     with styled():
         fig, axes = new_figure(
-            4.3 * ncols + 1.6,
-            0.38 * len(names) * nrows + 1.6 * nrows + 0.6,
+            4.3 * ncols + 1.8,
+            0.38 * len(names) * nrows + 1.7 * nrows + 0.8,
             nrows=nrows,
             ncols=ncols,
             squeeze=False,
@@ -283,6 +357,7 @@ def paired_forest(
         y = np.arange(len(names))[::-1]
         for k, metric in enumerate(metrics):
             ax = axes[k // ncols][k % ncols]
+            scale, unit = _tick_scale(metric, lang)
             block = table[table["metric"] == metric].set_index("scenario")
             for yi, name in zip(y, names, strict=True):
                 if name not in block.index:
@@ -290,31 +365,52 @@ def paired_forest(
                 r = block.loc[name]
                 half = r["ci_halfwidth"]
                 ax.errorbar(
-                    r["diff_mean"],
+                    r["diff_mean"] / scale,
                     yi,
-                    xerr=None if pd.isna(half) else half,
+                    xerr=None if pd.isna(half) else half / scale,
                     fmt="o",
-                    color=colors[name],
+                    color=_verdict_color(metric, r["ci_low"], r["ci_high"]),
                     ms=6,
                     capsize=3,
                     elinewidth=1.5,
                 )
             ax.axvline(0, color="black", lw=1)
-            ax.set_title(metric_label(metric), fontsize=10.5)
-            ax.set_xlabel("difference vs baseline", fontsize=9.5)
-            ax.set_yticks(y, [scenario_label(n) for n in names])
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=4, symmetric=False, min_n_ticks=3))
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:+,.3g}" if v else "0"))
+            ax.set_title(label(metric, lang) if metric in INDICATORS else metric, fontsize=10.5)
+            ax.set_xlabel(
+                tr(lang, "difference vs baseline", "与基线之差") + (f" ({unit})" if unit and lang == "en" else ""),
+                fontsize=9.5,
+            )
+            if unit and lang == "zh":
+                ax.set_xlabel(f"与基线之差（{unit}）", fontsize=9.5)
+            ax.set_yticks(y, [scenario_label(n, lang) for n in names])
             ax.grid(axis="y", visible=False)
         for k in range(len(metrics), nrows * ncols):
             axes[k // ncols][k % ncols].set_visible(False)
-        fig.suptitle(f"What each policy changes against the baseline ({term('clear_not_close')})")
+        fig.suptitle(
+            tr(
+                lang,
+                f"What each policy changes against the baseline ({term('clear_not_close')})",
+                f"各政策相对基线（{term('clear_not_close', 'zh')}）的变化",
+            )
+        )
         source_note(
-            fig, "Dots: mean paired difference (same seeds in both arms); bars: 95% t-interval across replications."
+            fig,
+            tr(
+                lang,
+                "Dots: mean paired difference (same seeds in both arms); bars: 95% t-interval. "
+                "Green: better for policy, red: worse, grey: no clear difference.",
+                "圆点：配对差均值（两组使用相同随机种子）；误差线：95% t区间。"
+                "绿色：更好；红色：更差；灰色：无明显差异。",
+            ),
         )
     return fig
 
 
-def program_totals_vs_2020(runs: pd.DataFrame, scenario: str = "campaign_2020") -> Figure:
+def program_totals_vs_2020(runs: pd.DataFrame, scenario: str = "campaign_2020", lang: str = "en") -> Figure:
     """Model program totals of ``scenario`` as a percentage of the 2020 figures, ±10 % band (P1)."""
+    lang = figure_lang(lang)
     block = runs[runs["scenario"] == scenario]
     if block.empty:
         raise ValueError(f"the results hold no runs of scenario {scenario!r} to set against the 2020 figures")
@@ -322,10 +418,12 @@ def program_totals_vs_2020(runs: pd.DataFrame, scenario: str = "campaign_2020") 
     if not keys:
         raise ValueError("the results hold none of the program totals (cadres_placed, program_*)")
     with styled():
-        fig, ax = new_figure(8.8, 0.62 * len(keys) + 2.0)
+        fig, ax = new_figure(9.2, 0.62 * len(keys) + 2.0)
         y = np.arange(len(keys))[::-1]
-        ax.axvspan(90, 110, color="#d9f0d3", alpha=0.7, zorder=0, label="within ±10% of 2020")
-        ax.axvline(100, color="#1b7837", lw=1.2)
+        ax.axvspan(
+            90, 110, color="#d9f0d3", alpha=0.7, zorder=0, label=tr(lang, "within ±10% of 2020", "与2020年相差±10%以内")
+        )
+        ax.axvline(100, color=BETTER_COLOR, lw=1.2)
         top = 120.0
         for yi, key in zip(y, keys, strict=True):
             m, half = mean_ci(block[key])
@@ -333,40 +431,46 @@ def program_totals_vs_2020(runs: pd.DataFrame, scenario: str = "campaign_2020") 
             ax.barh(yi, pct, height=0.55, color="#b2182b", alpha=0.85, zorder=2)
             if not math.isnan(hpct):
                 ax.errorbar(pct, yi, xerr=hpct, fmt="none", color="black", capsize=3, zorder=3)
+            model_text, reported = format_value(key, m, lang), format_value(key, FIGURES_2020[key], lang)
             ax.text(
                 max(pct, 0) + (hpct if not math.isnan(hpct) else 0) + 2,
                 yi,
-                f"model {_money_or_count(key, m)}  vs  2020 {_money_or_count(key, FIGURES_2020[key])}",
+                tr(lang, f"model {model_text}  vs  2020 {reported}", f"模型 {model_text}　2020年 {reported}"),
                 va="center",
                 fontsize=9,
                 bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.85),
                 zorder=4,
             )
             top = max(top, pct + (0 if math.isnan(hpct) else hpct))
-        ax.set_xlim(0, top * 1.55)
-        ax.set_yticks(y, [metric_label(k) for k in keys])
+        ax.set_xlim(0, top * 1.6)
+        ax.set_yticks(y, [label(k, lang) for k in keys])
         ax.grid(axis="y", visible=False)
-        ax.set_xlabel("model mean as % of the reported 2020 figure")
-        ax.set_title(f"Program totals: {scenario_label(scenario)} against 2020")
+        ax.set_xlabel(tr(lang, "model mean as % of the reported 2020 figure", "模型均值占2020年公布数的百分比"))
+        ax.set_title(
+            tr(
+                lang,
+                f"Program totals: {scenario_label(scenario)} against 2020",
+                f"活动成效：{scenario_label(scenario, 'zh')}与2020年对比",
+            )
+        )
         ax.legend(loc="lower right")
         days = int(block["days"].iloc[0]) if "days" in block else None
         n_firms = int(block["n_enterprises"].iloc[0]) if "n_enterprises" in block else None
         source_note(
             fig,
-            f"{len(block)} runs"
-            + (f", {days} days" if days else "")
-            + (f", {n_firms:,} firms" if n_firms else "")
-            + "; bars: 95% t-interval. 2020 figures: Yongchuan District, 2021 news feature.",
+            tr(
+                lang,
+                f"{len(block)} runs"
+                + (f", {days} days" if days else "")
+                + (f", {n_firms:,} firms" if n_firms else "")
+                + "; bars: 95% t-interval. 2020 figures: Yongchuan District, 2021 news feature.",
+                f"{len(block)}次模拟"
+                + (f"，{days}天" if days else "")
+                + (f"，{n_firms:,}户企业" if n_firms else "")
+                + "；误差线：95% t区间。2020年数据：永川区，2021年新闻报道。",
+            ),
         )
     return fig
-
-
-def _money_or_count(key: str, value: float) -> str:
-    if math.isnan(value):
-        return "n/a"
-    if key.endswith("_yuan"):
-        return f"{value / 1e6:,.1f} M yuan"
-    return f"{value:,.0f}"
 
 
 # --- figures from the daily series -------------------------------------------------------------
@@ -374,12 +478,15 @@ def trust_growth(
     daily: pd.DataFrame,
     series: Sequence[str] = ("strong_tie_share", "mean_owner_trust"),
     scenarios: Sequence[str] | None = None,
+    lang: str = "en",
 ) -> Figure:
     """Trust-network growth over time per scenario: mean across replications, 95 % CI band."""
     if daily is None or daily.empty:
         raise ValueError(
-            'the results hold no daily series; add keep.daily = ["strong_tie_share", "mean_owner_trust"] to the experiment'
+            "the results hold no daily series; add "
+            'keep.daily = ["strong_tie_share", "mean_owner_trust"] to the experiment'
         )
+    lang = figure_lang(lang)
     _need(daily, ["scenario", "day", *series], "the trust-growth figure")
     from scipy import stats
 
@@ -401,32 +508,38 @@ def trust_growth(
                     color=colors[name],
                     lw=2.4 if key else 1.4,
                     zorder=3 if key else 2,
-                    label=scenario_label(name),
+                    label=scenario_label(name, lang),
                 )
                 ok = (n >= 2) & (len(names) <= 4 or name in ("baseline", "campaign_2020"))  # bands only where readable
                 ax.fill_between(
                     mean.index[ok], (mean - half)[ok], (mean + half)[ok], color=colors[name], alpha=0.18, lw=0
                 )
-            ax.set_xlabel("day of the run (day 0 = 1 January)")
-            ax.set_ylabel(metric_label(column))
-            ax.set_title(
-                {"strong_tie_share": "Strong cadre–firm ties", "mean_owner_trust": "Owners' trust in government"}.get(
-                    column, metric_label(column)
-                )
-            )
+            ax.set_xlabel(tr(lang, "day of the run (day 0 = 1 January)", "模拟天数（第0天 = 1月1日）"))
+            ax.set_ylabel(metric_label(column, lang))
+            ax.set_title(label(column, lang) if column in INDICATORS else column)
         axes[0][-1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
-        fig.suptitle(f"How the trust network grows ({term('close')})")
-        banded = "" if len(names) <= 4 else " (baseline and 2020 campaign only)"
-        source_note(fig, f"Lines: mean across replications; bands{banded}: 95% t-interval. Strong tie: trust >= 0.6.")
+        fig.suptitle(
+            tr(lang, f"How the trust network grows ({term('close')})", f"信任网络如何增长（{term('close', 'zh')}）")
+        )
+        banded = "" if len(names) <= 4 else tr(lang, " (baseline and 2020 campaign only)", "（仅基线与2020年活动）")
+        source_note(
+            fig,
+            tr(
+                lang,
+                f"Lines: mean across replications; bands{banded}: 95% t-interval. Strong tie: trust >= 0.6.",
+                f"线：各次重复的均值；阴影{banded}：95% t区间。紧密联系：信任度 ≥ 0.6。",
+            ),
+        )
     return fig
 
 
 # --- figures from replayed runs ----------------------------------------------------------------
-def resolution_survival(issues: pd.DataFrame | Mapping[str, object]) -> Figure:
+def resolution_survival(issues: pd.DataFrame | Mapping[str, object], lang: str = "en") -> Figure:
     """Kaplan–Meier curves: share of issues still unresolved, ordinary vs legacy, per scenario.
 
     ``issues``: concatenated :func:`issue_table` frames, or ``{scenario: model}``.
     """
+    lang = figure_lang(lang)
     if isinstance(issues, Mapping):
         issues = pd.concat([issue_table(m) for m in issues.values()], ignore_index=True)
     _need(issues, ["scenario", "legacy", "wait_days", "resolved"], "the survival figure")
@@ -441,31 +554,51 @@ def resolution_survival(issues: pd.DataFrame | Mapping[str, object]) -> Figure:
                     continue
                 t, s = kaplan_meier(block["wait_days"], block["resolved"])
                 ax.step(
-                    t, s, where="post", color=colors[name], lw=2, label=f"{scenario_label(name)} (n={len(block):,})"
+                    t,
+                    s,
+                    where="post",
+                    color=colors[name],
+                    lw=2,
+                    label=f"{scenario_label(name, lang)} (n={len(block):,})",
                 )
                 below = np.flatnonzero(s <= 0.5)
                 if below.size:
                     ax.plot(t[below[0]], 0.5, "o", color=colors[name], ms=5)
             ax.axhline(0.5, color="#999999", lw=0.8, ls=":")
             ax.set_ylim(0, 1.02)
-            ax.set_xlabel("days since the issue arose (or since day 0)")
-            ax.set_title("Legacy issues (permit ← EIA ← land use …)" if legacy else "Ordinary issues")
+            ax.set_xlabel(tr(lang, "days since the issue arose (or since day 0)", "问题产生后的天数（或自第0天起）"))
+            if legacy:
+                ax.set_title(
+                    tr(lang, "Legacy issues (permit ← EIA ← land use …)", "历史遗留问题（排污许可 ← 环评 ← 用地…）")
+                )
+            else:
+                ax.set_title(tr(lang, "Ordinary issues", "一般困难问题"))
             ax.legend(loc="lower left")
-        axes[0].set_ylabel("share still unresolved")
-        fig.suptitle("Time to resolve firms' difficulties (Kaplan–Meier)")
+        axes[0].set_ylabel(tr(lang, "share still unresolved", "尚未解决的比例"))
+        fig.suptitle(
+            tr(lang, "Time to resolve firms' difficulties (Kaplan–Meier)", "企业困难问题的解决用时（Kaplan–Meier）")
+        )
         source_note(
             fig,
-            "One run per scenario on the same seed; open issues are censored at the horizon. Dot: median time, where reached.",
+            tr(
+                lang,
+                "One run per scenario on the same seed; open issues are censored at the horizon. "
+                "Dot: median time, where reached.",
+                "每个情景一次模拟，随机种子相同；未解决问题在期末删失。圆点：中位用时（如已达到）。",
+            ),
         )
     return fig
 
 
-def mindset_spillover(models: Mapping[str, object] | pd.DataFrame, baseline: str = "baseline") -> Figure:
+def mindset_spillover(
+    models: Mapping[str, object] | pd.DataFrame, baseline: str = "baseline", lang: str = "en"
+) -> Figure:
     """Department service speed faced by placed and never-placed firms, per scenario (P6).
 
     ``models``: ``{scenario: model}`` of runs on the same seed (same firms), or concatenated
-    :func:`firm_speed_table` frames.
+    :func:`firm_speed_table` frames. The axis starts at zero, so bar lengths compare honestly.
     """
+    lang = figure_lang(lang)
     table = (
         models
         if isinstance(models, pd.DataFrame)
@@ -476,7 +609,7 @@ def mindset_spillover(models: Mapping[str, object] | pd.DataFrame, baseline: str
     colors = scenario_colors(names)
     base_level = table.loc[table["scenario"] == baseline, "speed_faced"].mean() if baseline in names else math.nan
     with styled():
-        fig, ax = new_figure(8.8, 0.55 * len(names) + 2.6)
+        fig, ax = new_figure(9.2, 0.55 * len(names) + 2.6)
         y = np.arange(len(names))[::-1]
         for yi, name in zip(y, names, strict=True):
             block = table[table["scenario"] == name]
@@ -498,159 +631,171 @@ def mindset_spillover(models: Mapping[str, object] | pd.DataFrame, baseline: str
                     ax.errorbar(100 * m, yi + offset, xerr=100 * half, fmt="none", color="black", capsize=2)
                 note = f"{100 * m:.1f}%"
                 if not math.isnan(base_level) and name != baseline:
-                    note += f"  ({100 * (m - base_level):+.1f} pts vs baseline)"
+                    note += tr(
+                        lang,
+                        f"  ({100 * (m - base_level):+.1f} pts vs baseline)",
+                        f"（较基线{100 * (m - base_level):+.1f}个百分点）",
+                    )
                 ax.text(100 * m + 0.6, yi + offset, note, va="center", fontsize=8.5)
         if not math.isnan(base_level):
             ax.axvline(100 * base_level, color=BASELINE_COLOR, ls="--", lw=1)
-        ax.set_yticks(y, [scenario_label(n) for n in names])
+        ax.set_yticks(y, [scenario_label(n, lang) for n in names])
         ax.grid(axis="y", visible=False)
         right = 100 * table["speed_faced"].max()
         ax.set_xlim(0, right * 1.45)
-        ax.set_xlabel("service speed faced: success chance of one ordinary approach to a department (%)")
-        ax.set_title("Mindset spillover: faster departments for all firms")
+        ax.set_xlabel(
+            tr(
+                lang,
+                "service speed faced: success chance of one ordinary approach to a department (%)",
+                "企业面对的办事效率：一次常规办事成功的概率（%）",
+            )
+        )
+        ax.set_title(
+            tr(lang, "Mindset spillover: faster departments for all firms", "作风溢出：部门为所有企业办事更快")
+        )
         ax.legend(
             handles=[
-                Patch(facecolor="#999999", alpha=0.55, label="never-placed firms"),
-                Patch(facecolor="#999999", hatch="//", edgecolor="white", label="placed firms"),
+                Patch(facecolor="#999999", alpha=0.55, label=tr(lang, "never-placed firms", "未进驻企业")),
+                Patch(facecolor="#999999", hatch="//", edgecolor="white", label=tr(lang, "placed firms", "进驻企业")),
             ],
             loc="upper right",
         )
         source_note(
             fig,
-            "End of one run per scenario, same seed; mean over firms of the speed of the departments their issues need; bars: 95% CI over firms.",
+            tr(
+                lang,
+                "End of one run per scenario, same seed; mean over firms of the speed of the departments their "
+                "issues need; bars: 95% CI over firms.",
+                "每个情景一次模拟的期末，随机种子相同；企业所需部门办事效率的企业均值；误差线：企业间95%置信区间。",
+            ),
         )
     return fig
 
 
-def trust_network(model, max_firms: int = 120) -> Figure:
-    """The trust network at the end of a run, drawn around the district's departments.
+def department_ties(model) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The trust network aggregated to departments: what a reader can take in at a glance.
 
-    Departments sit on a circle; each cadre sits at its department, coloured by it; each firm
-    with a tie sits between the cadres it is tied to (a pair from two departments puts the firm on
-    the chord between them), so the drawing shows how placements bridge departments through
-    firms. Line darkness and width follow current tie trust; black squares are firms with a strong
-    tie. At most ``max_firms`` firms (strongest ties first) are drawn.
+    Returns ``(nodes, links)``. ``nodes``: per department, cadres with a tie, firms tied to them,
+    strong ties and mean tie trust. ``links``: per pair of departments, firms tied to cadres of
+    both (the bridges a cross-department pair builds).
     """
     g = sync_trust_graph(model)
-    ties = [(u, v, d) for u, v, d in g.edges(data=True) if d.get("kind") == "tie"]
+    threshold = model.cfg.trust.strong_tie_threshold
+    cadres: dict[str, set] = {d: set() for d in DEPARTMENTS}
+    firms: dict[str, set] = {d: set() for d in DEPARTMENTS}
+    trust: dict[str, list] = {d: [] for d in DEPARTMENTS}
+    firm_depts: dict[str, set] = {}
+    for u, v, d in g.edges(data=True):
+        if d.get("kind") != "tie":
+            continue
+        cadre, firm = (u, v) if u.startswith("c") else (v, u)
+        dept = g.nodes[cadre]["department"]
+        cadres[dept].add(cadre)
+        firms[dept].add(firm)
+        trust[dept].append(float(d["trust"]))
+        firm_depts.setdefault(firm, set()).add(dept)
+    nodes = pd.DataFrame(
+        {
+            "department": list(DEPARTMENTS),
+            "cadres": [len(cadres[d]) for d in DEPARTMENTS],
+            "firms": [len(firms[d]) for d in DEPARTMENTS],
+            "strong_ties": [int(sum(t >= threshold for t in trust[d])) for d in DEPARTMENTS],
+            "mean_trust": [float(np.mean(trust[d])) if trust[d] else math.nan for d in DEPARTMENTS],
+        }
+    )
+    pairs: dict[tuple[str, str], int] = {}
+    for depts in firm_depts.values():
+        ordered = sorted(depts, key=DEPARTMENTS.index)
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1 :]:
+                pairs[(a, b)] = pairs.get((a, b), 0) + 1
+    links = pd.DataFrame([(a, b, n) for (a, b), n in pairs.items()], columns=["a", "b", "firms"])
+    return nodes, links
+
+
+def trust_network(model, lang: str = "en", max_links: int = 40) -> Figure:
+    """The trust network at the end of a run, aggregated to the district's departments.
+
+    Departments sit on a circle. A circle's area follows the firms tied to that department's
+    cadres, its colour the mean trust of those ties; a line joins two departments when firms are
+    tied to cadres of both (a cross-department pair), its width the number of such firms. Each
+    department is labelled with its cadres and firms, so the figure reads without a legend hunt.
+    """
+    lang = figure_lang(lang)
+    nodes, links = department_ties(model)
+    from matplotlib import colormaps
+    from matplotlib.colors import Normalize
+
     with styled():
         fig, ax = new_figure(10.5, 8.6)
         ax.set_axis_off()
         ax.set_aspect("equal")
-        ax.set_title(f"The trust network on day {model.day}: {scenario_label(model.scenario_name)}")
-        if not ties:
+        ax.set_title(
+            tr(
+                lang,
+                f"The trust network on day {model.day}, by department: {scenario_label(model.scenario_name)}",
+                f"第{model.day}天的信任网络（按部门汇总）：{scenario_label(model.scenario_name, 'zh')}",
+            )
+        )
+        if not nodes["firms"].any():
             ax.text(
                 0.5,
                 0.5,
-                "No cadre–firm ties: nobody was placed in this run.",
+                tr(
+                    lang,
+                    "No cadre–firm ties: nobody was placed in this run.",
+                    "没有干部—企业联系：本次模拟无干部进驻。",
+                ),
                 ha="center",
                 va="center",
                 fontsize=13,
                 transform=ax.transAxes,
             )
             return fig
-        best: dict[str, float] = {}
-        firm_cadres: dict[str, list[str]] = {}
-        for u, v, d in ties:
-            cadre, firm = (u, v) if u.startswith("c") else (v, u)
-            best[firm] = max(best.get(firm, 0.0), d["trust"])
-            firm_cadres.setdefault(firm, []).append(cadre)
-        firms = sorted(best, key=lambda f: (-best[f], f))[:max_firms]
-        cadres = sorted({c for f in firms for c in firm_cadres[f]}, key=lambda c: int(c[1:]))
-        n_dept = len(DEPARTMENTS)
-        angle = {d: 2 * math.pi * k / n_dept + math.pi / 2 for k, d in enumerate(DEPARTMENTS)}
-        palette = [matplotlib_cmap("tab20")(k % 20) for k in range(n_dept)]
-        dept_color = dict(zip(DEPARTMENTS, palette, strict=True))
-        by_dept: dict[str, list[str]] = {}
-        for c in cadres:
-            by_dept.setdefault(g.nodes[c]["department"], []).append(c)
-        pos: dict[str, tuple[float, float]] = {}
-        width = 2 * math.pi / n_dept * 0.8
-        for d, members in by_dept.items():
-            for k, c in enumerate(members):
-                a = angle[d] + width * ((k + 0.5) / len(members) - 0.5)
-                r = 1.0 - 0.05 * (k % 3)
-                pos[c] = (r * math.cos(a), r * math.sin(a))
-        rng = np.random.default_rng(0)
-        for f in firms:
-            xy = np.mean([pos[c] for c in firm_cadres[f] if c in pos], axis=0) * 0.82 + rng.normal(0, 0.012, 2)
-            pos[f] = (float(xy[0]), float(xy[1]))
-        for f in firms:
-            for c in firm_cadres[f]:
-                t = float(g.edges[c, f]["trust"])
-                ax.plot(
-                    [pos[c][0], pos[f][0]],
-                    [pos[c][1], pos[f][1]],
-                    color=(0.2, 0.2, 0.2, 0.08 + 0.5 * t),
-                    lw=0.3 + 1.4 * t,
-                    zorder=1,
-                )
-        threshold = model.cfg.trust.strong_tie_threshold
-        fx = np.array([pos[f] for f in firms])
-        strong = np.array([best[f] >= threshold for f in firms])
-        ax.scatter(
-            fx[~strong, 0], fx[~strong, 1], marker="s", s=22, c="white", edgecolors="black", linewidths=0.8, zorder=3
-        )
-        ax.scatter(fx[strong, 0], fx[strong, 1], marker="s", s=22, c="black", zorder=3)
-        cx = np.array([pos[c] for c in cadres])
-        ax.scatter(
-            cx[:, 0],
-            cx[:, 1],
-            s=20,
-            c=[dept_color[g.nodes[c]["department"]] for c in cadres],
-            edgecolors="white",
-            linewidths=0.4,
-            zorder=4,
-        )
-        for d in DEPARTMENTS:
-            a = angle[d]
-            count = len(by_dept.get(d, []))
-            ha = "left" if math.cos(a) > 0.15 else "right" if math.cos(a) < -0.15 else "center"
-            ax.text(
-                1.1 * math.cos(a),
-                1.1 * math.sin(a),
-                f"{d.replace('_', ' ')} ({count})",
-                ha=ha,
-                va="center",
-                fontsize=8.5,
-                color=dept_color[d],
-                weight="bold",
+        n = len(DEPARTMENTS)
+        angle = {d: 2 * math.pi * k / n + math.pi / 2 for k, d in enumerate(DEPARTMENTS)}
+        pos = {d: (math.cos(a), math.sin(a)) for d, a in angle.items()}
+        top = links.sort_values("firms", ascending=False).head(max_links)
+        widest = max(1, int(top["firms"].max())) if len(top) else 1
+        for _, r in top.iterrows():
+            (x0, y0), (x1, y1) = pos[r["a"]], pos[r["b"]]
+            ax.plot(
+                [x0, x1],
+                [y0, y1],
+                color="#555555",
+                alpha=0.25 + 0.5 * r["firms"] / widest,
+                lw=0.6 + 5.0 * r["firms"] / widest,
+                zorder=1,
+                solid_capstyle="round",
             )
-        ax.set_xlim(-1.75, 1.75)
-        ax.set_ylim(-1.25, 1.25)
-        handles = [
-            Line2D(
-                [],
-                [],
-                marker="o",
-                ls="",
-                mfc="#888888",
-                mec="white",
-                ms=7,
-                label="cadre, at and coloured by its department (count)",
-            ),
-            Line2D(
-                [],
-                [],
-                marker="s",
-                ls="",
-                mfc="black",
-                mec="black",
-                ms=7,
-                label=f"firm with a strong tie (trust ≥ {threshold:g})",
-            ),
-            Line2D([], [], marker="s", ls="", mfc="white", mec="black", ms=7, label="firm with weaker ties only"),
-            Line2D([], [], color="#333333", lw=1.6, label="cadre–firm tie (darker = more trust)"),
-        ]
-        ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, -0.08), ncols=2, fontsize=8.5)
+        cmap, norm = colormaps["YlGnBu"], Normalize(0.0, 1.0)
+        biggest = max(1, int(nodes["firms"].max()))
+        for _, r in nodes.iterrows():
+            x, y = pos[r["department"]]
+            size = 60 + 1400 * r["firms"] / biggest
+            color = "#eeeeee" if math.isnan(r["mean_trust"]) else cmap(norm(r["mean_trust"]))
+            ax.scatter([x], [y], s=size, c=[color], edgecolors="#333333", linewidths=0.8, zorder=3)
+            a = angle[r["department"]]
+            ha = "left" if math.cos(a) > 0.15 else "right" if math.cos(a) < -0.15 else "center"
+            text = department_label(r["department"], lang) + tr(
+                lang, f"\n{r['cadres']} cadres, {r['firms']} firms", f"\n{r['cadres']}名干部，{r['firms']}户企业"
+            )
+            ax.text(1.2 * math.cos(a), 1.2 * math.sin(a), text, ha=ha, va="center", fontsize=8.3, zorder=4)
+        ax.set_xlim(-1.9, 1.9)
+        ax.set_ylim(-1.4, 1.4)
+        from matplotlib.cm import ScalarMappable
+
+        bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.5, pad=0.02)
+        bar.set_label(tr(lang, "mean tie trust (0–1)", "联系的平均信任度（0–1）"))
+        shown = f"{len(top)} / {len(links)}"
         source_note(
             fig,
-            f"{len(firms):,} of {len(best):,} firms with ties shown (strongest first) and their {len(cadres):,} cadres. A firm sits between the departments of its cadres.",
+            tr(
+                lang,
+                f"Circle area: firms tied to the department's cadres; line width: firms tied to cadres of both "
+                f"departments ({shown} department pairs shown, most firms first). One run (replication 0).",
+                f"圆面积：与该部门干部有联系的企业数；线宽：同时与两个部门干部有联系的企业数"
+                f"（显示{shown}对部门，按企业数排序）。一次模拟（第0次重复）。",
+            ),
         )
     return fig
-
-
-def matplotlib_cmap(name: str):
-    from matplotlib import colormaps
-
-    return colormaps[name]

@@ -9,6 +9,7 @@ spillover, network drawing) are drawn without storing models.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,7 @@ class Results:
         }
 
 
-def open_results(path: str | Path) -> Results:
+def open_results(path: str | os.PathLike) -> Results:
     """Load ``path`` or say in one line why it cannot be analysed (missing, empty, older format)."""
     path = Path(path)
     if not path.exists():
@@ -75,7 +76,8 @@ def open_results(path: str | Path) -> Results:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         found = manifest.get("format") if isinstance(manifest, dict) else None
         raise ValueError(
-            f"{str(path)!r} is in format {found or 'unknown (older)'!r}, this version reads {FORMAT!r}; re-run the sweep"
+            f"{str(path)!r} is in format {found or 'unknown (older)'!r}, this version reads {FORMAT!r}; "
+            "re-run the sweep"
         )
     try:
         runs = load_runs(path)

@@ -1,8 +1,11 @@
-"""One look for every figure of a briefing: the Agg backend, readable sizes, fixed scenario colours.
+"""One look for every figure of a briefing: the Agg backend, readable sizes, fixed scenario colours,
+and the language of the labels.
 
 Why a module of its own: a district committee sees the same scenario in the same colour on every
-page, with plain-English labels. Chinese program terms appear in matplotlib only when a font
-with CJK glyphs is installed (no tofu boxes); otherwise they appear in the HTML text only.
+page, with labels in its own language. Indicator labels come from the registry
+(``siyi_sim.metrics``); this module holds only what is not an indicator: scenario names,
+program terms, departments. Chinese figures need a font with CJK glyphs; without one,
+:func:`figure_lang` falls back to English with a one-line warning, so a figure never shows boxes.
 """
 
 from __future__ import annotations
@@ -11,8 +14,9 @@ import contextlib
 import functools
 import io
 import os
-import tempfile
+import warnings
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -22,7 +26,32 @@ import matplotlib.pyplot as plt
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
-#: Program terms: English as shown in figures, original Chinese for HTML and CJK-capable figures.
+from ..io import atomic_write_bytes
+from ..metrics import axis_label, check_lang
+
+__all__ = [
+    "ACCENT",
+    "BASELINE_COLOR",
+    "atomic_write_bytes",
+    "cjk_font",
+    "department_label",
+    "figure_lang",
+    "html_term",
+    "metric_label",
+    "new_figure",
+    "png_bytes",
+    "save_figure",
+    "save_png",
+    "scenario_colors",
+    "scenario_label",
+    "source_note",
+    "styled",
+    "svg_bytes",
+    "term",
+    "tr",
+]
+
+#: Program terms: English, and the seed's Chinese wording.
 TERMS = {
     "program": ("Four Helps, One Experience", "四帮一体验"),
     "clear_not_close": ("clear but not close", "清有余而亲不足"),
@@ -34,45 +63,47 @@ TERMS = {
 }
 
 SCENARIO_LABELS = {
-    "baseline": "Baseline (no placements)",
-    "campaign_2020": "2020 campaign",
-    "normalized_promotion": "Normalised: placed after promotion",
-    "campaign_then_normalized": "Campaign, then normalised",
-    "random_matching": "Random matching",
-    "placement_7d": "7-day placements",
-    "placement_30d": "30-day placements",
-    "no_follow_up": "No follow-up duty",
-    "no_policy_desk": "No policy desk",
-    "no_safeguards": "No safeguards",
-    "formality": "Formality (no checks)",
-    "same_department_pairs": "Same-department pairs",
+    "baseline": ("Baseline (no placements)", "基线（无干部进驻）"),
+    "campaign_2020": ("2020 campaign", "2020年集中活动"),
+    "normalized_promotion": ("Normalised: placed after promotion", "常态化：提拔后进驻"),
+    "campaign_then_normalized": ("Campaign, then normalised", "集中活动后转常态化"),
+    "random_matching": ("Random matching", "随机匹配（不点菜）"),
+    "placement_7d": ("7-day placements", "进驻7天"),
+    "placement_30d": ("30-day placements", "进驻30天"),
+    "no_follow_up": ("No follow-up duty", "无跟踪办理"),
+    "no_policy_desk": ("No policy desk", "无政策对接专班"),
+    "no_safeguards": ("No safeguards", "无纪律保障"),
+    "formality": ("Formality (no checks)", "走过场（无督查）"),
+    "same_department_pairs": ("Same-department pairs", "同部门结对"),
 }
 
-#: Metric labels with units, used on axes and in tables.
-METRIC_LABELS = {
-    "program_issues_resolved": "Issues solved by placed cadres (count)",
-    "program_policies_matched": "Policies connected by cadres (count)",
-    "program_subsidy_yuan": "Subsidies via cadres (yuan)",
-    "program_loans_yuan": "Loans via cadres (yuan)",
-    "program_hires": "Hires via cadres (workers)",
-    "cadres_placed": "Cadres placed (count)",
-    "enterprises_served": "Enterprises served (count)",
-    "issues_resolved_total": "Issues solved, all channels (count)",
-    "legacy_issues_resolved": "Legacy issues solved (count)",
-    "median_days_to_resolve": "Median time to resolve (days)",
-    "mean_owner_trust": "Mean owner trust in government (0-1)",
-    "strong_tie_share": "Firms with a strong cadre tie (share)",
-    "clear_index": "Clear index (1 = no improper exchange)",
-    "integrity_incidents": "Integrity incidents (count)",
-    "five_ones_completion": "Five-ones completion (share)",
-    "mean_cadre_attitude": "Mean cadre service attitude (0-1)",
-    "mean_department_speed": "Department service speed (success prob. per approach)",
-    "owner_meeting_attendance": "Owner attendance at meetings (share)",
-    "absence_rate": "Cadre absence rate (share of days)",
+DEPARTMENT_LABELS = {
+    "ecology_environment": ("Ecology & environment", "生态环境局"),
+    "planning_natural_resources": ("Planning & natural resources", "规划自然资源局"),
+    "housing_urban_rural": ("Housing & urban-rural", "住房城乡建委"),
+    "market_supervision": ("Market supervision", "市场监管局"),
+    "human_resources_social_security": ("HR & social security", "人力社保局"),
+    "tax": ("Tax", "税务局"),
+    "finance_office": ("Finance office", "金融办"),
+    "economy_information": ("Economy & information", "经济信息委"),
+    "science_technology": ("Science & technology", "科技局"),
+    "commerce": ("Commerce", "商务委"),
+    "emergency_management": ("Emergency management", "应急管理局"),
+    "education": ("Education", "教委"),
+    "health": ("Health", "卫生健康委"),
+    "agriculture": ("Agriculture", "农业农村委"),
+    "transport": ("Transport", "交通局"),
+    "water_resources": ("Water resources", "水利局"),
+    "state_assets": ("State assets", "国资委"),
+    "organization_department": ("Organization department", "组织部"),
+    "banks": ("Banks", "银行"),
+    "utilities": ("Utilities", "水电气讯企业"),
 }
 
 BASELINE_COLOR = "#7f7f7f"
 ACCENT = "#b2182b"  # campaign red
+BETTER_COLOR = "#1b7837"
+WORSE_COLOR = "#b2182b"
 _PALETTE = [
     "#b2182b",
     "#2166ac",
@@ -89,7 +120,23 @@ _PALETTE = [
 ]
 _FIXED = {"baseline": BASELINE_COLOR, "campaign_2020": ACCENT}
 
-RC = {
+#: Fonts with CJK glyphs, most wanted first (Debian: fonts-noto-cjk).
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "Noto Sans CJK",
+    "Source Han Sans",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "AR PL UMing CN",
+    "Droid Sans Fallback",
+)
+
+RC: dict[str, Any] = {
     "figure.dpi": 110,
     "savefig.dpi": 150,
     "figure.facecolor": "white",
@@ -111,47 +158,72 @@ RC = {
     "figure.titleweight": "bold",
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans", "Liberation Sans", "Arial"],
+    "svg.fonttype": "path",  # SVGs carry their glyphs: no font needed to view them
+    "axes.unicode_minus": False,  # U+2212 is missing from some CJK fonts
 }
 
 
 @functools.cache
 def cjk_font() -> str | None:
-    """Name of an installed font with CJK glyphs, or None (then figures stay English-only)."""
-    wanted = (
-        "Noto Sans CJK",
-        "Noto Sans SC",
-        "Source Han Sans",
-        "WenQuanYi",
-        "SimHei",
-        "Microsoft YaHei",
-        "PingFang",
-        "AR PL",
-        "Droid Sans Fallback",
-    )
-    for font in font_manager.fontManager.ttflist:
-        if any(font.name.startswith(w) for w in wanted):
-            return font.name
+    """Name of an installed font with CJK glyphs, or None."""
+    names = {font.name for font in font_manager.fontManager.ttflist}
+    for wanted in CJK_FONTS:
+        if wanted in names:
+            return wanted
+    for font in sorted(names):
+        if any(font.startswith(w) for w in CJK_FONTS):
+            return font
     return None
 
 
-def term(key: str, chinese: bool | None = None) -> str:
-    """'clear but not close' or, where CJK glyphs can be drawn, 'clear but not close (清有余而亲不足)'."""
-    english, original = TERMS[key]
-    show = cjk_font() is not None if chinese is None else chinese
-    return f"{english} ({original})" if show else english
+def figure_lang(lang: str = "en") -> str:
+    """The language figures can be drawn in: ``lang``, or "en" (with one warning) when Chinese
+    is asked for but no CJK font is installed."""
+    if check_lang(lang) == "zh" and cjk_font() is None:
+        warnings.warn(
+            "no CJK font installed (e.g. Debian fonts-noto-cjk): figures fall back to English labels",
+            stacklevel=2,
+        )
+        return "en"
+    return lang
 
 
-def html_term(key: str) -> str:
+def tr(lang: str, en: str, zh: str) -> str:
+    """The text in the figure's language."""
+    return zh if lang == "zh" else en
+
+
+def term(key: str, lang: str = "en") -> str:
+    """A program term: 'clear but not close', or in Chinese '清有余而亲不足'."""
     english, original = TERMS[key]
+    return original if lang == "zh" else english
+
+
+def html_term(key: str, lang: str = "en") -> str:
+    english, original = TERMS[key]
+    if lang == "zh":
+        return original
     return f'{english} (<span lang="zh">{original}</span>)'
 
 
-def scenario_label(name: str) -> str:
-    return SCENARIO_LABELS.get(name, name.replace("_", " "))
+def scenario_label(name: str, lang: str = "en") -> str:
+    if name in SCENARIO_LABELS:
+        return SCENARIO_LABELS[name][1 if lang == "zh" else 0]
+    return name.replace("_", " ")
 
 
-def metric_label(name: str) -> str:
-    return METRIC_LABELS.get(name, name.replace("_", " "))
+def department_label(name: str, lang: str = "en") -> str:
+    if name in DEPARTMENT_LABELS:
+        return DEPARTMENT_LABELS[name][1 if lang == "zh" else 0]
+    return name.replace("_", " ")
+
+
+def metric_label(name: str, lang: str = "en") -> str:
+    """An indicator's label with its unit, from the registry (unknown keys: the key itself)."""
+    try:
+        return axis_label(name, lang)
+    except ValueError:
+        return name.replace("_", " ")
 
 
 def scenario_colors(names) -> dict[str, str]:
@@ -165,9 +237,18 @@ def scenario_colors(names) -> dict[str, str]:
     return colors
 
 
-def new_figure(width: float = 8.0, height: float = 5.0, **subplots) -> tuple[Figure, object]:
+def _rc() -> dict:
+    rc = dict(RC)
+    font = cjk_font()
+    if font:  # a named list, not the generic family: matplotlib falls back glyph by glyph only along a list
+        rc["font.sans-serif"] = [*RC["font.sans-serif"], font]
+        rc["font.family"] = ["DejaVu Sans", font]
+    return rc
+
+
+def new_figure(width: float = 8.0, height: float = 5.0, **subplots: Any) -> tuple[Figure, Any]:
     """A Figure (not attached to pyplot, so nothing leaks between calls) with our style."""
-    with plt.rc_context(RC):
+    with plt.rc_context(_rc()):
         fig = Figure(figsize=(width, height), layout="constrained")
         axes = fig.subplots(**subplots)
     return fig, axes
@@ -175,11 +256,9 @@ def new_figure(width: float = 8.0, height: float = 5.0, **subplots) -> tuple[Fig
 
 @contextlib.contextmanager
 def styled():
-    """Apply the style while a figure is drawn (fonts are resolved at draw time)."""
-    rc = dict(RC)
-    if cjk_font():
-        rc["font.sans-serif"] = [*RC["font.sans-serif"], cjk_font()]
-    with plt.rc_context(rc):
+    """Apply the style while a figure is drawn (fonts are resolved at draw time); the CJK font is a
+    fallback after DejaVu Sans, so Latin text keeps its look and Chinese finds its glyphs."""
+    with plt.rc_context(_rc()):
         yield
 
 
@@ -188,11 +267,19 @@ def source_note(fig: Figure, text: str) -> None:
     fig.supxlabel(text, x=0.01, ha="left", fontsize=8, color="#666666")  # inside constrained layout
 
 
-def png_bytes(fig: Figure) -> bytes:
+def _bytes(fig: Figure, fmt: str) -> bytes:
     buffer = io.BytesIO()
     with styled():
-        fig.savefig(buffer, format="png", bbox_inches="tight")
+        fig.savefig(buffer, format=fmt, bbox_inches="tight", metadata={"Date": None} if fmt == "svg" else None)
     return buffer.getvalue()
+
+
+def png_bytes(fig: Figure) -> bytes:
+    return _bytes(fig, "png")
+
+
+def svg_bytes(fig: Figure) -> bytes:
+    return _bytes(fig, "svg")
 
 
 def save_png(fig: Figure, path: str | os.PathLike) -> Path:
@@ -202,21 +289,10 @@ def save_png(fig: Figure, path: str | os.PathLike) -> Path:
     return path
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write ``data`` to a hidden temporary file beside ``path``, then rename it over ``path``."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def save_figure(fig: Figure, stem: str | os.PathLike) -> list[Path]:
+    """Write ``stem.png`` and ``stem.svg`` (each atomically); returns both paths."""
+    stem = Path(stem)
+    paths = [stem.with_suffix(".png"), stem.with_suffix(".svg")]
+    atomic_write_bytes(paths[0], png_bytes(fig))
+    atomic_write_bytes(paths[1], svg_bytes(fig))
+    return paths
