@@ -17,7 +17,9 @@ from typing import Any
 import solara
 import solara.lab
 
+from .. import metrics
 from . import charts
+from .export import EXPORTS, export_bytes
 from .session import (
     BASELINE,
     LEVERS,
@@ -71,7 +73,43 @@ CSS = """
 .siyi-controls .v-input--switch { margin-top: 0 !important; padding-top: 0 !important; }
 .siyi-controls .v-input--switch .v-messages { display: none; }
 .siyi-controls .v-input__slot { margin-bottom: 2px !important; }
+.siyi-ab-label { font-size: 15px; font-weight: 600; padding: 2px 8px; border-radius: 4px; color: #fff; display: inline-block; }
+.siyi-ab-a { background: #1d4ed8; }
+.siyi-ab-b { background: #c2410c; }
+.siyi-ab-note { font-size: 12.5px; color: #475569; margin-left: 8px; }
+.siyi-page, .siyi-page * { font-family: Roboto, "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC",
+  "Microsoft YaHei", sans-serif; }
 """
+
+#: Words of the page itself; indicator labels come from the registry (:mod:`siyi_sim.metrics`).
+TEXT = {
+    "en": {
+        "day": "Day",
+        "horizon reached": "horizon reached",
+        "ended": "ended at its horizon",
+        "indicator": "Indicator",
+        "summary": "Summary",
+        "export": "Export",
+        "scenario a": "Scenario A",
+        "scenario b": "Scenario B",
+        "tab watch": "Watch and steer a run",
+        "tab compare": "Compare two scenarios",
+        "tab about": "About",
+    },
+    "zh": {
+        "day": "第几天",
+        "horizon reached": "已到模拟期末",
+        "ended": "已到本情景模拟期末",
+        "indicator": "指标",
+        "summary": "汇总",
+        "export": "导出",
+        "scenario a": "情景 A",
+        "scenario b": "情景 B",
+        "tab watch": "观察并调整一次运行",
+        "tab compare": "比较两个情景",
+        "tab about": "说明",
+    },
+}
 
 
 # --------------------------------------------------------------------------- stepping hook
@@ -224,37 +262,63 @@ def _kpi(cls: str, label: str, value: str, ref: str = "") -> str:
     return f'<div class="siyi-kpi {cls}"><div class="kpi-label">{html.escape(label)}</div><div class="kpi-value">{html.escape(value)}</div>{ref_html}</div>'
 
 
-def kpi_html(snap: Snapshot, ref: Snapshot | None) -> str:
-    """Current values of the plotted series, with the reference run's value below each."""
+KPI_LABELS_EN = {
+    "issues_resolved_program": "Program issues resolved",
+    "issues_resolved_ordinary": "Ordinary-channel issues",
+    "mean_owner_trust": "Mean owner trust",
+    "strong_tie_share": "Strong-tie share",
+    "clear_index": "Clear index",
+}
 
-    def pair(column: str, fmt: str) -> tuple[str, str]:
-        value = current(snap, column)
-        ref_value = "" if ref is None else f"{ref.label}: {fmt.format(current(ref, column))}"
-        return fmt.format(value), ref_value
 
+def kpi_html(snap: Snapshot, ref: Snapshot | None, lang: str = "en") -> str:
+    """Current values of the plotted series, with the reference run's value below each.
+
+    English keeps the short card labels; Chinese takes labels and number formats from the
+    indicator registry.
+    """
+    words = TEXT[lang]
+
+    def show(column: str, fmt: str, value: float) -> str:
+        return fmt.format(value) if lang == "en" else metrics.format_value(column, value, lang)
+
+    def card(cls: str, column: str, fmt: str) -> str:
+        name = KPI_LABELS_EN[column] if lang == "en" else metrics.label(column, lang)
+        ref_value = "" if ref is None else f"{ref.label}: {show(column, fmt, current(ref, column))}"
+        return _kpi(cls, name, show(column, fmt, current(snap, column)), ref_value)
+
+    ended = "" if snap.running else words["horizon reached"]
     items = [
-        _kpi(
-            "day",
-            "Day",
-            f"{snap.day} / {snap.horizon}",
-            ("" if snap.running else "horizon reached") if ref is not None else "",
-        ),
-        _kpi("program", "Program issues resolved", *pair("issues_resolved_program", "{:,.0f}")),
-        _kpi("ordinary", "Ordinary-channel issues", *pair("issues_resolved_ordinary", "{:,.0f}")),
-        _kpi("trust", "Mean owner trust", *pair("mean_owner_trust", "{:.3f}")),
-        _kpi("strong", "Strong-tie share", *pair("strong_tie_share", "{:.1%}")),
-        _kpi("clear", "Clear index", *pair("clear_index", "{:.4f}")),
+        _kpi("day", words["day"], f"{snap.day} / {snap.horizon}", ended),
+        card("program", "issues_resolved_program", "{:,.0f}"),
+        card("ordinary", "issues_resolved_ordinary", "{:,.0f}"),
+        card("trust", "mean_owner_trust", "{:.3f}"),
+        card("strong", "strong_tie_share", "{:.1%}"),
+        card("clear", "clear_index", "{:.4f}"),
     ]
     return '<div class="siyi-kpis">' + "".join(items) + "</div>"
 
 
-def table_html(columns: list[tuple[str, dict]], difference_label: str, everything: bool = False) -> str:
-    rows = summary_rows(columns, everything=everything)
+def table_html(
+    columns: list[tuple[str, dict]], difference_label: str, everything: bool = False, lang: str = "en"
+) -> str:
+    rows = summary_rows(columns, everything=everything, lang=lang)
     head = "".join(f"<th>{html.escape(name)}</th>" for name, _ in columns)
     if len(columns) == 2:
         head += f"<th>{html.escape(difference_label)}</th>"
     body = "".join("<tr>" + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in row) + "</tr>" for row in rows)
-    return f'<table class="siyi-table"><thead><tr><th>Indicator</th>{head}</tr></thead><tbody>{body}</tbody></table>'
+    indicator = TEXT[lang]["indicator"]
+    return f'<table class="siyi-table"><thead><tr><th>{indicator}</th>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def ab_heading(index: int, snap: Snapshot, lang: str = "en") -> str:
+    """'A · campaign_2020' in A's colour (B in B's), and a note once that run has ended."""
+    letter = "AB"[index]
+    note = "" if snap.running else f'<span class="siyi-ab-note">{html.escape(TEXT[lang]["ended"])}</span>'
+    return (
+        f'<div><span class="siyi-ab-label siyi-ab-{letter.lower()}">{letter} · {html.escape(snap.scenario)}</span>'
+        f"{note}</div>"
+    )
 
 
 @solara.component
@@ -357,11 +421,36 @@ def LeverControls(values: solara.Reactive, scenario: str):
         )
 
 
+@solara.component
+def ExportButtons(session: Session | None, index: int, snap: Snapshot, lang: str = "en"):
+    """Download buttons for run ``index`` of the live session: summary CSV/JSON, daily CSV, GraphML."""
+    if session is None:
+        return
+    tag = "ab"[index] if len(session.runs) > 1 else "run"
+    with solara.Row(gap="4px", classes=["siyi-export", f"siyi-export-{tag}"]):
+        solara.Text(TEXT[lang]["export"] + ":", classes=["siyi-note"])
+        for what, mime in EXPORTS:
+            solara.FileDownload(
+                data=lambda what=what: export_bytes(session, index, what),
+                filename=f"{snap.scenario}_seed{snap.seed}_{what}",
+                mime_type=mime,
+                children=[
+                    solara.Button(
+                        what,
+                        icon_name="mdi-download",
+                        outlined=True,
+                        small=True,
+                        classes=[f"siyi-export-{what.replace('.', '-')}"],
+                    )
+                ],
+            )
+
+
 # --------------------------------------------------------------------------- pages
 
 
 @solara.component
-def WatchView():
+def WatchView(lang: str = "en"):
     names = scenario_names()
     scenario = solara.use_reactive(DEFAULT_SCENARIO if DEFAULT_SCENARIO in names else names[0])
     seed = solara.use_reactive(0)
@@ -396,11 +485,12 @@ def WatchView():
             LeverControls(levers, scenario.value)
         with solara.Column(gap="8px"):
             if snaps:
-                RunPanels(snaps)
+                RunPanels(snaps, lang)
+                ExportButtons(controls["session"], 0, snaps[0], lang)
 
 
 @solara.component
-def RunPanels(snaps: list[Snapshot]):
+def RunPanels(snaps: list[Snapshot], lang: str = "en"):
     focus, ref = snaps[0], snaps[1]
     t0 = time.perf_counter()
     options = solara.use_memo(
@@ -416,7 +506,7 @@ def RunPanels(snaps: list[Snapshot]):
     values = plotted(focus)
     solara.HTML(
         tag="div",
-        unsafe_innerHTML=kpi_html(focus, ref),
+        unsafe_innerHTML=kpi_html(focus, ref, lang),
         classes=["siyi-kpi-row"],
         attributes={"data-day": str(focus.day), "data-chart-ms": f"{build_ms:.0f}"},
     )
@@ -437,13 +527,15 @@ def RunPanels(snaps: list[Snapshot]):
                 classes=["siyi-section"],
             )
             columns = [("baseline", ref.summary), (focus.label, focus.summary)]
-            solara.HTML(tag="div", unsafe_innerHTML=table_html(columns, "run − baseline"), classes=["siyi-summary"])
+            solara.HTML(
+                tag="div", unsafe_innerHTML=table_html(columns, "run − baseline", lang=lang), classes=["siyi-summary"]
+            )
             with solara.Details("All summary keys"):
-                solara.HTML(tag="div", unsafe_innerHTML=table_html(columns, "run − baseline", everything=True))
+                solara.HTML(tag="div", unsafe_innerHTML=table_html(columns, "run − baseline", True, lang))
 
 
 @solara.component
-def CompareView():
+def CompareView(lang: str = "en"):
     names = scenario_names()
     a_default, b_default = (n if n in names else names[0] for n in DEFAULT_COMPARE)
     scenario_a = solara.use_reactive(a_default)
@@ -457,10 +549,10 @@ def CompareView():
 
     with solara.Card(elevation=1), solara.Columns([1, 1, 0.5, 1.6], gutters_dense=True):
         with solara.Column(gap="2px"):
-            solara.Select("Scenario A", value=scenario_a, values=names, classes=["siyi-scenario-a"])
+            solara.Select(TEXT[lang]["scenario a"], value=scenario_a, values=names, classes=["siyi-scenario-a"])
             solara.Text(scenario_description(scenario_a.value), classes=["siyi-note"])
         with solara.Column(gap="2px"):
-            solara.Select("Scenario B", value=scenario_b, values=names, classes=["siyi-scenario-b"])
+            solara.Select(TEXT[lang]["scenario b"], value=scenario_b, values=names, classes=["siyi-scenario-b"])
             solara.Text(scenario_description(scenario_b.value), classes=["siyi-note"])
         solara.InputInt(
             "Seed (both)", value=seed.value, on_value=lambda v: seed.set(max(0, int(v or 0))), continuous_update=False
@@ -469,6 +561,7 @@ def CompareView():
     if not snaps:
         return
     a, b = snaps
+    latest = b if b.day > a.day else a  # the shared charts run to the longer horizon
     colors = charts.COMPARE_COLORS
     options = solara.use_memo(
         lambda: {
@@ -482,25 +575,27 @@ def CompareView():
     with solara.Columns([1, 1], gutters_dense=True):
         for k, snap in enumerate((a, b)):
             with solara.Column(gap="4px"):
+                solara.HTML(tag="div", unsafe_innerHTML=ab_heading(k, snap, lang), classes=[f"siyi-heading-{'ab'[k]}"])
                 solara.HTML(
                     tag="div",
-                    unsafe_innerHTML=kpi_html(snap, None),
+                    unsafe_innerHTML=kpi_html(snap, None, lang),
                     classes=["siyi-kpi-row", "siyi-compact", f"siyi-kpi-{'ab'[k]}"],
                 )
                 with solara.Card(margin=0, classes=["siyi-card"]):
                     Chart(
                         options["networks"][k], f"network-{'ab'[k]}", height=COMPARE_NETWORK_HEIGHT, data=plotted(snap)
                     )
+                ExportButtons(controls["session"], k, snap, lang)
     with solara.Columns([1, 1, 1], gutters_dense=True):
         for name in ("issues", "closeness", "clear-close"):
             with solara.Card(margin=0, classes=["siyi-card"]):
-                Chart(options[name], name, height=COMPARE_SERIES_HEIGHT, data=plotted(a))
+                Chart(options[name], name, height=COMPARE_SERIES_HEIGHT, data=plotted(latest))
     with solara.Card(margin=0, classes=["siyi-card"]):
-        solara.Text(f"Summary — day {a.day}, seed {a.seed}", classes=["siyi-section"])
+        solara.Text(f"{TEXT[lang]['summary']} — A day {a.day}, B day {b.day}, seed {a.seed}", classes=["siyi-section"])
         columns = [(a.label, a.summary), (b.label, b.summary)]
-        solara.HTML(tag="div", unsafe_innerHTML=table_html(columns, "B − A"), classes=["siyi-summary"])
+        solara.HTML(tag="div", unsafe_innerHTML=table_html(columns, "B − A", lang=lang), classes=["siyi-summary"])
         with solara.Details("All summary keys"):
-            solara.HTML(tag="div", unsafe_innerHTML=table_html(columns, "B − A", everything=True))
+            solara.HTML(tag="div", unsafe_innerHTML=table_html(columns, "B − A", True, lang))
 
 
 @solara.component
@@ -531,13 +626,19 @@ def AboutView():
 def Page():
     solara.Title("siyi_sim — cadres in enterprises")
     solara.Style(CSS)
+    lang = solara.use_reactive("en")
+    words = TEXT[lang.value]
     with solara.AppBar():
-        pass
-    solara.AppBarTitle("siyi_sim · Four Helps, One Experience — cadres placed in enterprises")
+        solara.ToggleButtonsSingle(value=lang, values=["en", "zh"], classes=["siyi-lang"])
+    solara.AppBarTitle(
+        "siyi_sim · Four Helps, One Experience — cadres placed in enterprises"
+        if lang.value == "en"
+        else "siyi_sim · 四帮一体验 — 机关干部进企业"
+    )
     with solara.Column(classes=["siyi-page"], style={"padding": "6px 12px"}), solara.lab.Tabs(value=0, lazy=True):
-        with solara.lab.Tab("Watch and steer a run", classes=["siyi-tab-watch"]):
-            WatchView()
-        with solara.lab.Tab("Compare two scenarios", classes=["siyi-tab-compare"]):
-            CompareView()
-        with solara.lab.Tab("About", classes=["siyi-tab-about"]):
+        with solara.lab.Tab(words["tab watch"], classes=["siyi-tab-watch"]):
+            WatchView(lang.value)
+        with solara.lab.Tab(words["tab compare"], classes=["siyi-tab-compare"]):
+            CompareView(lang.value)
+        with solara.lab.Tab(words["tab about"], classes=["siyi-tab-about"]):
             AboutView()

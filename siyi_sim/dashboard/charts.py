@@ -215,9 +215,14 @@ def clear_close_chart(snapshots: Sequence[Snapshot], colors: Sequence[str] = WAT
                 "type": "line",
                 "showSymbol": False,
                 "data": path,
-                "lineStyle": {"color": colors[j], "width": 1.2, "opacity": 0.5},
+                "lineStyle": {
+                    "color": colors[j],
+                    "width": 1.2 if j == 0 else 1.6,
+                    "opacity": 0.5 if j == 0 else 0.8,
+                    "type": "solid" if j == 0 else "dashed",
+                },
                 "tooltip": {"show": False},
-                "z": 2,
+                "z": 2 if j == 0 else 3,
             }
         )
         if path:
@@ -225,18 +230,23 @@ def clear_close_chart(snapshots: Sequence[Snapshot], colors: Sequence[str] = WAT
                 {
                     "name": snap.label,
                     "type": "scatter",
-                    "symbolSize": 16,
+                    # the second run is a smaller diamond drawn on top, so a shared position shows both
+                    "symbol": "circle" if j == 0 else "diamond",
+                    "symbolSize": 16 if j == 0 else 12,
                     "data": [path[-1]],
                     "itemStyle": {"color": colors[j], "borderColor": "#fff", "borderWidth": 2},
-                    "label": {
+                    "label": {  # first run's label above its marker, the second's below: never on each other
                         "show": True,
-                        "position": "top" if j == 0 else "right",
+                        "position": "top" if j == 0 else "bottom",
                         "distance": 8,
                         "formatter": f"{snap.label}",
                         "color": colors[j] if j == 0 else INK,
                         "fontSize": 11,
+                        "backgroundColor": "rgba(255,255,255,0.85)",
+                        "padding": [1, 3],
                     },
-                    "z": 4,
+                    "labelLayout": {"hideOverlap": False, "moveOverlap": "shiftY"},
+                    "z": 4 if j == 0 else 5,
                 }
             )
     ref = snapshots[-1]
