@@ -175,4 +175,4 @@ def test_clear_close_chart_keeps_both_runs_visible_where_they_coincide():
     assert paths[0]["data"] == paths[1]["data"]  # the same scenario twice: the paths coincide
     assert paths[1]["lineStyle"]["type"] == "dashed" and paths[1]["z"] > paths[0]["z"]
     assert markers[1]["symbolSize"] < markers[0]["symbolSize"] and markers[1]["z"] > markers[0]["z"]
-    assert {markers[0]["label"]["position"], markers[1]["label"]["position"]} == {"top", "bottom"}
+    assert {markers[0]["label"]["position"], markers[1]["label"]["position"]} == {"right", "left"}

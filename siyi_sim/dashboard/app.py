@@ -19,7 +19,7 @@ import solara.lab
 
 from .. import metrics
 from . import charts
-from .export import EXPORTS, export_bytes
+from .export import EXPORTS, export_data_url
 from .session import (
     BASELINE,
     LEVERS,
@@ -229,19 +229,14 @@ class Opaque:
 def Chart(option: Opaque, name: str, height: int = 340, data: dict[str, str] | None = None):
     """An ECharts chart; ``data`` becomes ``data-*`` attributes (the plotted latest values).
 
-    The option is set on the widget directly (one trait update sent to the browser) instead of
-    passing through reacton's props, for the reason given in :class:`Opaque`.
+    The option reaches the widget as an ordinary prop. Setting it on the widget behind reacton's
+    back (an earlier, faster version) left reacton holding the first option, which it put back
+    whenever any other part of the page re-rendered (an export, a language switch): every chart
+    jumped back to day 0.
     """
     attributes = {"style": f"height: {height}px; width: 100%;", "class": f"siyi-chart siyi-chart-{name}"}
     attributes.update({f"data-{key}": value for key, value in (data or {}).items()})
-    first = solara.use_ref(option)  # the widget is created with the first option as its prop
-    element = solara.FigureEcharts(option=first.current.value, attributes=attributes, responsive=True)
-
-    def push_option():
-        if option is not first.current:
-            solara.get_widget(element).option = option.value
-
-    solara.use_effect(push_option, [option])
+    solara.FigureEcharts(option=option.value, attributes=attributes, responsive=True)
 
 
 def plotted(snap: Snapshot) -> dict[str, str]:
@@ -366,7 +361,7 @@ def StepControls(controls: dict, snaps: list[Snapshot] | None):
                 classes=["siyi-note", "siyi-busy"],
             )
         elif snaps:
-            s = snaps[0]
+            s = max(snaps, key=lambda snap: snap.horizon)  # a comparison runs to the longer horizon
             last = controls["session"].last_step_ms if controls["session"] is not None else 0.0
             solara.Text(f"Day {s.day} of {s.horizon} · last step {last:.0f} ms", classes=["siyi-status"])
         if controls["message"].value and not busy:
@@ -423,27 +418,38 @@ def LeverControls(values: solara.Reactive, scenario: str):
 
 @solara.component
 def ExportButtons(session: Session | None, index: int, snap: Snapshot, lang: str = "en"):
-    """Download buttons for run ``index`` of the live session: summary CSV/JSON, daily CSV, GraphML."""
+    """Export run ``index`` of the live session: summary CSV/JSON, daily CSV and trust graph GraphML.
+
+    One click takes the files from the run as it stands; they are then offered as plain download
+    links (``data:`` URLs), so downloading is the browser's business alone. (Solara's
+    ``FileDownload`` made the page's charts fall back to their first picture.)
+    """
+    prepared = solara.use_reactive(None)  # (day, {file name: data URL})
     if session is None:
         return
     tag = "ab"[index] if len(session.runs) > 1 else "run"
-    with solara.Row(gap="4px", classes=["siyi-export", f"siyi-export-{tag}"]):
-        solara.Text(TEXT[lang]["export"] + ":", classes=["siyi-note"])
-        for what, mime in EXPORTS:
-            solara.FileDownload(
-                data=lambda what=what: export_bytes(session, index, what),
-                filename=f"{snap.scenario}_seed{snap.seed}_{what}",
-                mime_type=mime,
-                children=[
-                    solara.Button(
-                        what,
-                        icon_name="mdi-download",
-                        outlined=True,
-                        small=True,
-                        classes=[f"siyi-export-{what.replace('.', '-')}"],
-                    )
-                ],
+
+    def prepare() -> None:
+        files = {what: export_data_url(session, index, what, mime) for what, mime in EXPORTS}
+        prepared.set((session.runs[index].day, files))
+
+    with solara.Row(gap="6px", classes=["siyi-export", f"siyi-export-{tag}"], style={"align-items": "center"}):
+        solara.Button(
+            TEXT[lang]["export"] + f" ({TEXT[lang]['day'].lower()} {snap.day})",
+            icon_name="mdi-download",
+            outlined=True,
+            small=True,
+            on_click=prepare,
+            classes=["siyi-export-prepare"],
+        )
+        if prepared.value is not None:
+            day, files = prepared.value
+            links = " · ".join(
+                f'<a class="siyi-export-{html.escape(what.replace(".", "-"))}" download="{html.escape(name)}" '
+                f'href="{url}">{html.escape(what)}</a>'
+                for what, (name, url) in files.items()
             )
+            solara.HTML(tag="span", unsafe_innerHTML=f"{links} <span class='siyi-note'>(day {day})</span>")
 
 
 # --------------------------------------------------------------------------- pages

@@ -235,9 +235,9 @@ def clear_close_chart(snapshots: Sequence[Snapshot], colors: Sequence[str] = WAT
                     "symbolSize": 16 if j == 0 else 12,
                     "data": [path[-1]],
                     "itemStyle": {"color": colors[j], "borderColor": "#fff", "borderWidth": 2},
-                    "label": {  # first run's label above its marker, the second's below: never on each other
+                    "label": {  # first run's label right of its marker, the second's left: never on each other
                         "show": True,
-                        "position": "top" if j == 0 else "bottom",
+                        "position": "right" if j == 0 else "left",
                         "distance": 8,
                         "formatter": f"{snap.label}",
                         "color": colors[j] if j == 0 else INK,
@@ -284,7 +284,7 @@ def clear_close_chart(snapshots: Sequence[Snapshot], colors: Sequence[str] = WAT
         "name": "clear index",
         "nameLocation": "middle",
         "nameGap": 48,
-        "axisLabel": {"color": MUTED},
+        "axisLabel": {"color": MUTED, "showMinLabel": False},  # the minimum is not a round tick: it would overlap
         "splitLine": {"lineStyle": {"color": GRID}},
     }
     option["series"] = series

@@ -7,6 +7,7 @@ model under the session's lock, so they describe exactly the day on screen.
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
@@ -71,3 +72,11 @@ def export_bytes(session: Session, index: int, what: str) -> bytes:
     """Export ``what`` of the session's run ``index``, taken while no step is in progress."""
     with session.lock:
         return run_export(session.runs[index], what)
+
+
+def export_data_url(session: Session, index: int, what: str, mime: str) -> tuple[str, str]:
+    """(file name, ``data:`` URL) of export ``what`` for the session's run ``index``, for a download link."""
+    with session.lock:
+        run = session.runs[index]
+        data, name = run_export(run, what), f"{run.scenario}_seed{run.seed}_day{run.day}_{what}"
+    return name, f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
