@@ -82,7 +82,8 @@ def dashboard_url():
         while True:
             if proc.poll() is not None:
                 pytest.fail(
-                    f"siyi dashboard exited with {proc.returncode}: {(ARTIFACTS / 'dashboard_server.log').read_text()[-2000:]}"
+                    f"siyi dashboard exited with {proc.returncode}: "
+                    f"{(ARTIFACTS / 'dashboard_server.log').read_text()[-2000:]}"
                 )
             try:
                 with urllib.request.urlopen(url, timeout=5) as response:
@@ -124,7 +125,8 @@ def _wait_day(page, day: int) -> float:
     """Seconds until every chart on the page plots ``day`` (each chart updates on its own)."""
     started = time.perf_counter()
     page.wait_for_function(
-        f"(() => {{ const c = [...document.querySelectorAll('.siyi-chart')]; return c.length > 0 && c.every(e => e.dataset.day === '{day}'); }})()",
+        f"(() => {{ const c = [...document.querySelectorAll('.siyi-chart')]; "
+        f"return c.length > 0 && c.every(e => e.dataset.day === '{day}'); }})()",
         timeout=UI_TIMEOUT_MS,
     )
     return time.perf_counter() - started
@@ -204,7 +206,7 @@ def test_dashboard_renders_steers_steps_and_compares_in_chromium(dashboard_url, 
             + "".join(f"30-day step {s:.3f}\n" for s in step_seconds)
             + f"1-day step {one_day_s:.3f}\n"
         )
-        assert max(step_seconds + [one_day_s]) < 10, step_seconds  # generous: CI machines are shared
+        assert max([*step_seconds, one_day_s]) < 10, step_seconds  # generous: CI machines are shared
 
         # comparison view: two scenarios, one seed, side by side
         page.get_by_role("tab", name="Compare two scenarios").click()
@@ -230,7 +232,8 @@ def test_dashboard_renders_steers_steps_and_compares_in_chromium(dashboard_url, 
 
 def _wait_chart_day(page, chart: str, day: int) -> None:
     page.wait_for_function(
-        f"(() => {{ const e = document.querySelector('.siyi-chart-{chart}'); return e && e.dataset.day === '{day}'; }})()",
+        f"(() => {{ const e = document.querySelector('.siyi-chart-{chart}'); "
+        f"return e && e.dataset.day === '{day}'; }})()",
         timeout=UI_TIMEOUT_MS,
     )
 

@@ -51,5 +51,5 @@ def test_trust_graph_export_is_graphml_with_the_placed_ties(session):
 def test_every_listed_export_exists_and_unknown_ones_are_refused(session):
     for what, _ in EXPORTS:
         assert run_export(session.runs[0], what)
-    with pytest.raises(ValueError, match="unknown export 'x.pdf'"):
+    with pytest.raises(ValueError, match=r"unknown export 'x\.pdf'"):
         run_export(session.runs[0], "x.pdf")

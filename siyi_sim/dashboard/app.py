@@ -61,19 +61,23 @@ CSS = """
 .siyi-compact .siyi-kpi .kpi-value { font-size: 17px; }
 .siyi-compact .siyi-kpi .kpi-label { font-size: 10px; }
 .siyi-table { border-collapse: collapse; width: 100%; font-size: 12.5px; }
-.siyi-table th { text-align: right; color: #334155; border-bottom: 2px solid #cbd5e1; padding: 4px 8px; font-weight: 600; }
+.siyi-table th { text-align: right; color: #334155; border-bottom: 2px solid #cbd5e1; padding: 4px 8px;
+                 font-weight: 600; }
 .siyi-table th:first-child, .siyi-table td:first-child { text-align: left; }
-.siyi-table td { text-align: right; padding: 2px 8px; border-bottom: 1px solid #eef2f7; font-variant-numeric: tabular-nums; }
+.siyi-table td { text-align: right; padding: 2px 8px; border-bottom: 1px solid #eef2f7;
+                 font-variant-numeric: tabular-nums; }
 .siyi-table tr:hover td { background: #f8fafc; }
 .siyi-status { font-size: 13px; color: #334155; }
 .siyi-lever-label { font-size: 14px; color: #334155; margin-top: 6px; }
 .siyi-note { font-size: 12.5px; color: #64748b; }
-.siyi-section { font-size: 13px; font-weight: 600; color: #334155; text-transform: uppercase; letter-spacing: .04em; margin-top: 6px; }
+.siyi-section { font-size: 13px; font-weight: 600; color: #334155; text-transform: uppercase; letter-spacing: .04em;
+                margin-top: 6px; }
 .siyi-card { padding: 6px !important; }
 .siyi-controls .v-input--switch { margin-top: 0 !important; padding-top: 0 !important; }
 .siyi-controls .v-input--switch .v-messages { display: none; }
 .siyi-controls .v-input__slot { margin-bottom: 2px !important; }
-.siyi-ab-label { font-size: 15px; font-weight: 600; padding: 2px 8px; border-radius: 4px; color: #fff; display: inline-block; }
+.siyi-ab-label { font-size: 15px; font-weight: 600; padding: 2px 8px; border-radius: 4px; color: #fff;
+                 display: inline-block; }
 .siyi-ab-a { background: #1d4ed8; }
 .siyi-ab-b { background: #c2410c; }
 .siyi-ab-note { font-size: 12.5px; color: #475569; margin-left: 8px; }
@@ -132,7 +136,7 @@ def use_stepper(factory: Callable[[int, list[Run]], Session], key: list[Any]):
     change; the page stays live and shows a progress bar meanwhile.
     """
     holder = solara.use_memo(Stepper, [])
-    snaps = solara.use_reactive(None)
+    snaps: solara.Reactive[list[Snapshot] | None] = solara.use_reactive(None)
     playing = solara.use_reactive(False)
     days_per_step = solara.use_reactive(1)
     message = solara.use_reactive("")
@@ -254,7 +258,10 @@ def plotted(snap: Snapshot) -> dict[str, str]:
 
 def _kpi(cls: str, label: str, value: str, ref: str = "") -> str:
     ref_html = f'<div class="kpi-ref">{html.escape(ref)}</div>' if ref else ""
-    return f'<div class="siyi-kpi {cls}"><div class="kpi-label">{html.escape(label)}</div><div class="kpi-value">{html.escape(value)}</div>{ref_html}</div>'
+    return (
+        f'<div class="siyi-kpi {cls}"><div class="kpi-label">{html.escape(label)}</div>'
+        f'<div class="kpi-value">{html.escape(value)}</div>{ref_html}</div>'
+    )
 
 
 KPI_LABELS_EN = {
@@ -306,6 +313,10 @@ def table_html(
     return f'<table class="siyi-table"><thead><tr><th>{indicator}</th>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
+def _unchanged(value: Any) -> Any:
+    return value
+
+
 def ab_heading(index: int, snap: Snapshot, lang: str = "en") -> str:
     """'A · campaign_2020' in A's colour (B in B's), and a note once that run has ended."""
     letter = "AB"[index]
@@ -320,7 +331,7 @@ def ab_heading(index: int, snap: Snapshot, lang: str = "en") -> str:
 def StepControls(controls: dict, snaps: list[Snapshot] | None):
     playing = controls["playing"]
     busy = controls["busy"]
-    running = bool(snaps) and any(s.running for s in snaps) and not busy
+    running = bool(snaps) and any(s.running for s in snaps or []) and not busy
     with solara.Column(gap="6px"):
         solara.Text("Days per step", classes=["siyi-section"])
         solara.ToggleButtonsSingle(
@@ -373,6 +384,9 @@ def LeverControls(values: solara.Reactive, scenario: str):
     def set_value(key: str, value: Any) -> None:
         values.set({**values.value, key: value})
 
+    def setter(key: str, cast: Callable[[Any], Any]) -> Callable[[Any], None]:
+        return lambda v: set_value(key, cast(v))
+
     solara.Text("Levers", classes=["siyi-section"])
     changed = changed_levers(scenario, values.value)
     for lever in LEVERS:
@@ -386,7 +400,7 @@ def LeverControls(values: solara.Reactive, scenario: str):
                 min=int(lever.lo),
                 max=int(lever.hi),
                 step=int(lever.step),
-                on_value=lambda v, k=lever.key: set_value(k, int(v)),
+                on_value=setter(lever.key, int),
                 thumb_label=True,
             )
         elif lever.kind == "float":
@@ -397,21 +411,18 @@ def LeverControls(values: solara.Reactive, scenario: str):
                 min=lever.lo,
                 max=lever.hi,
                 step=lever.step,
-                on_value=lambda v, k=lever.key: set_value(k, float(v)),
+                on_value=setter(lever.key, float),
                 thumb_label=True,
             )
         elif lever.kind == "bool":
-            solara.Switch(
-                label=lever.label + tag, value=bool(value), on_value=lambda v, k=lever.key: set_value(k, bool(v))
-            )
+            solara.Switch(label=lever.label + tag, value=bool(value), on_value=setter(lever.key, bool))
         else:
             solara.Text(lever.label + tag, classes=["siyi-lever-label"])
-            solara.ToggleButtonsSingle(
-                value=value, values=list(lever.choices), on_value=lambda v, k=lever.key: set_value(k, v)
-            )
+            solara.ToggleButtonsSingle(value=value, values=list(lever.choices), on_value=setter(lever.key, _unchanged))
     if changed:
         solara.Text(
-            f"{len(changed)} lever(s) differ from '{scenario}' (•). The run is replayed from day 0 with them to the current day.",
+            f"{len(changed)} lever(s) differ from '{scenario}' (•). "
+            "The run is replayed from day 0 with them to the current day.",
             classes=["siyi-note"],
         )
 
@@ -424,7 +435,7 @@ def ExportButtons(session: Session | None, index: int, snap: Snapshot, lang: str
     links (``data:`` URLs), so downloading is the browser's business alone. (Solara's
     ``FileDownload`` made the page's charts fall back to their first picture.)
     """
-    prepared = solara.use_reactive(None)  # (day, {file name: data URL})
+    prepared: solara.Reactive[tuple[int, dict[str, tuple[str, str]]] | None] = solara.use_reactive(None)
     if session is None:
         return
     tag = "ab"[index] if len(session.runs) > 1 else "run"
@@ -569,7 +580,7 @@ def CompareView(lang: str = "en"):
     a, b = snaps
     latest = b if b.day > a.day else a  # the shared charts run to the longer horizon
     colors = charts.COMPARE_COLORS
-    options = solara.use_memo(
+    options: dict[str, Any] = solara.use_memo(
         lambda: {
             "networks": [Opaque(charts.network_chart(snap, height=COMPARE_NETWORK_HEIGHT)) for snap in (a, b)],
             "issues": Opaque(charts.issues_chart([a, b], colors, height=COMPARE_SERIES_HEIGHT)),
@@ -610,20 +621,24 @@ def AboutView():
         solara.Text("About this dashboard", classes=["siyi-section"])
         for paragraph in (
             (
-                "siyi_sim simulates the 'Four Helps, One Experience' program: pairs of cadres from two departments work inside an "
-                "enterprise for 15 days, learn its difficulties once the owner trusts them, and carry them through the departments."
+                "siyi_sim simulates the 'Four Helps, One Experience' program: pairs of cadres from two departments "
+                "work inside an enterprise for 15 days, learn its difficulties once the owner trusts them, and carry "
+                "them through the departments."
             ),
             (
-                "Watch: pick a scenario, change levers, then Step or Play. The run is shown beside the baseline ('clear but not close': "
-                "no placements) under the same seed and on the same day. A changed lever rebuilds the run from day 0 with the new setting "
+                "Watch: pick a scenario, change levers, then Step or Play. The run is shown beside the baseline "
+                "('clear but not close': no placements) under the same seed and on the same day. A changed lever "
+                "rebuilds the run from day 0 with the new setting "
                 "and replays it to the current day."
             ),
             "Compare: two named scenarios under one seed, stepped together.",
             (
-                "Program = issues solved by placed cadres during placement, follow-up and later through their ties. Ordinary = firms' own "
-                "approaches to departments. Strong tie = cadre–firm trust of at least 0.6. Clear index = 1 minus the rate of improper exchanges."
+                "Program = issues solved by placed cadres during placement, follow-up and later through their ties. "
+                "Ordinary = firms' own approaches to departments. Strong tie = cadre–firm trust of at least 0.6. "
+                "Clear index = 1 minus the rate of improper exchanges."
             ),
-            f"Baseline scenario name: '{BASELINE}'. Command line equivalent: siyi run --scenario NAME --seed N --set section.key=value.",
+            f"Baseline scenario name: '{BASELINE}'. "
+            "Command line equivalent: siyi run --scenario NAME --seed N --set section.key=value.",
         ):
             solara.Text(paragraph, style={"font-size": "14px", "color": "#334155", "margin-bottom": "8px"})
 

@@ -425,7 +425,10 @@ def network_chart(snapshot: Snapshot, title: str | None = None, height: int = 64
     option["series"] = series
     strong = int(np.sum(net.tie_trust >= 0.6))
     n_cadres = len(net.cadre_xy)
-    caption = f"{n_cadres:,} cadres · {len(net.firm_xy):,} firms · {len(net.tie_trust):,} cadre–firm ties ({strong:,} with trust ≥ 0.6) · {net.pair_count:,} cross-department pairs"
+    caption = (
+        f"{n_cadres:,} cadres · {len(net.firm_xy):,} firms · {len(net.tie_trust):,} cadre–firm ties "
+        f"({strong:,} with trust ≥ 0.6) · {net.pair_count:,} cross-department pairs"
+    )
     option["title"]["subtext"] = caption
     graphic = [
         {"type": "text", "right": 150, "bottom": 8, "style": {"text": "tie trust  0", "fill": MUTED, "fontSize": 10}},

@@ -147,10 +147,8 @@ def changed_levers(scenario: str, values: dict[str, Any]) -> dict[str, Any]:
 
 
 def format_value(key: str, value: Any) -> str:
-    for row_key, _, fmt in SUMMARY_ROWS:
-        if row_key == key:
-            break
-    else:
+    fmt = next((row_fmt for row_key, _, row_fmt in SUMMARY_ROWS if row_key == key), None)
+    if fmt is None:
         fmt = "{:,.4g}" if isinstance(value, float) else "{}"
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
@@ -212,7 +210,7 @@ def _registry_rows(
             a, b = values
             numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (a, b))
             if numbers and key != "day" and known:
-                row.append(metrics.format_value(key, b - a, lang, difference=True))
+                row.append(metrics.format_value(key, float(b) - float(a), lang, difference=True))  # type: ignore[arg-type]
             else:
                 row.append("")
         rows.append(row)
