@@ -176,3 +176,18 @@ def test_clear_close_chart_keeps_both_runs_visible_where_they_coincide():
     assert paths[1]["lineStyle"]["type"] == "dashed" and paths[1]["z"] > paths[0]["z"]
     assert markers[1]["symbolSize"] < markers[0]["symbolSize"] and markers[1]["z"] > markers[0]["z"]
     assert {markers[0]["label"]["position"], markers[1]["label"]["position"]} == {"right", "left"}
+
+
+def test_charts_speak_chinese_when_asked():
+    session = Session.compare("baseline", "campaign_2020", seed=1, fixed=SMALL)
+    session.step(5)
+    snaps = session.snapshots()
+    for build in (charts.issues_chart, charts.closeness_chart, charts.clear_close_chart):
+        english, chinese = (
+            json.dumps(build(snaps), ensure_ascii=False),
+            json.dumps(build(snaps, lang="zh"), ensure_ascii=False),
+        )
+        assert english != chinese
+        assert not any(word in chinese for word in ("Issues resolved", "Closeness", "Clear–close", "day of the run"))
+    network = charts.network_chart(snaps[0], lang="zh")
+    assert network["title"]["text"] == "信任网络 — A: baseline，第 5 天"

@@ -512,12 +512,12 @@ def RunPanels(snaps: list[Snapshot], lang: str = "en"):
     t0 = time.perf_counter()
     options = solara.use_memo(
         lambda: {
-            "network": Opaque(charts.network_chart(focus, height=NETWORK_HEIGHT)),
-            "issues": Opaque(charts.issues_chart([focus, ref], height=SERIES_HEIGHT)),
-            "closeness": Opaque(charts.closeness_chart([focus, ref], height=SERIES_HEIGHT)),
-            "clear-close": Opaque(charts.clear_close_chart([focus, ref])),
+            "network": Opaque(charts.network_chart(focus, height=NETWORK_HEIGHT, lang=lang)),
+            "issues": Opaque(charts.issues_chart([focus, ref], height=SERIES_HEIGHT, lang=lang)),
+            "closeness": Opaque(charts.closeness_chart([focus, ref], height=SERIES_HEIGHT, lang=lang)),
+            "clear-close": Opaque(charts.clear_close_chart([focus, ref], lang=lang)),
         },
-        [id(focus)],
+        [id(focus), lang],
     )
     build_ms = 1000 * (time.perf_counter() - t0)
     values = plotted(focus)
@@ -582,12 +582,14 @@ def CompareView(lang: str = "en"):
     colors = charts.COMPARE_COLORS
     options: dict[str, Any] = solara.use_memo(
         lambda: {
-            "networks": [Opaque(charts.network_chart(snap, height=COMPARE_NETWORK_HEIGHT)) for snap in (a, b)],
-            "issues": Opaque(charts.issues_chart([a, b], colors, height=COMPARE_SERIES_HEIGHT)),
-            "closeness": Opaque(charts.closeness_chart([a, b], colors, height=COMPARE_SERIES_HEIGHT)),
-            "clear-close": Opaque(charts.clear_close_chart([a, b], colors)),
+            "networks": [
+                Opaque(charts.network_chart(snap, height=COMPARE_NETWORK_HEIGHT, lang=lang)) for snap in (a, b)
+            ],
+            "issues": Opaque(charts.issues_chart([a, b], colors, height=COMPARE_SERIES_HEIGHT, lang=lang)),
+            "closeness": Opaque(charts.closeness_chart([a, b], colors, height=COMPARE_SERIES_HEIGHT, lang=lang)),
+            "clear-close": Opaque(charts.clear_close_chart([a, b], colors, lang=lang)),
         },
-        [id(a)],
+        [id(a), id(b), lang],
     )
     with solara.Columns([1, 1], gutters_dense=True):
         for k, snap in enumerate((a, b)):
