@@ -247,6 +247,10 @@ def test_compare_answers_the_five_year_question_in_both_languages_and_exports(da
     page.on("pageerror", lambda err: errors.append(str(err)))
     try:
         page.goto(dashboard_url, timeout=UI_TIMEOUT_MS)
+        # the first tab's charts must have started before it is left: ECharts loads asynchronously, and
+        # a chart unmounted before it loaded reports "Initialize failed: invalid dom"
+        for chart in ("network", "issues", "closeness", "clear-close"):
+            page.locator(f".siyi-chart-{chart} canvas").first.wait_for(state="visible")
         page.get_by_role("tab", name="Compare two scenarios").click()
         page.locator(".siyi-chart-network-b canvas").first.wait_for(state="visible")
         for select, name in ((".siyi-scenario-a", "baseline"), (".siyi-scenario-b", "normalized_promotion")):
@@ -297,14 +301,15 @@ def test_compare_answers_the_five_year_question_in_both_languages_and_exports(da
         page.locator(".siyi-table th", has_text="指标").first.wait_for()
         assert page.locator(".siyi-kpi-b .siyi-kpi.ordinary .kpi-value").inner_text() == ordinary
         assert _data(page, "network-b", "day") == "1825"  # switching language keeps the run
-        page.wait_for_timeout(1500)  # ECharts' drawing animation
-        assert page.locator(".siyi-chart-issues").first.screenshot() == issues_pixels  # still day 1,825's lines
+        page.wait_for_timeout(1500)  # let ECharts paint
+        assert page.locator(".siyi-chart-issues").first.screenshot() != issues_pixels  # the charts speak Chinese
         page.screenshot(path=str(ARTIFACTS / "dashboard_compare_1825_zh.png"), full_page=True)
         page.locator(".siyi-lang").get_by_role("button", name="en").click()
         page.get_by_role("tab", name="Compare two scenarios").wait_for()
         for chart in ("network-a", "network-b", "issues", "closeness", "clear-close"):
             page.locator(f".siyi-chart-{chart} canvas").first.wait_for(state="visible")
-        page.wait_for_timeout(500)  # charts redrawn with English labels before the page closes
+        page.wait_for_timeout(1500)
+        assert page.locator(".siyi-chart-issues").first.screenshot() == issues_pixels  # day 1,825 again, in English
     except Exception:
         page.screenshot(path=str(ARTIFACTS / "dashboard_failure.png"), full_page=True)
         raise
