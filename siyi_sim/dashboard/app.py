@@ -99,6 +99,16 @@ TEXT = {
         "tab watch": "Watch and steer a run",
         "tab compare": "Compare two scenarios",
         "tab about": "About",
+        "days per step": "Days per step",
+        "step": "Step",
+        "play": "Play",
+        "pause": "Pause",
+        "reset": "Reset",
+        "status": "Day {day} of {horizon} · last step {ms} ms",
+        "seed": "Seed",
+        "seed both": "Seed (both)",
+        "export button": "Export (day {day})",
+        "summary heading": "Summary — A day {a}, B day {b}, seed {seed}",
     },
     "zh": {
         "day": "第几天",
@@ -112,6 +122,16 @@ TEXT = {
         "tab watch": "观察并调整一次运行",
         "tab compare": "比较两个情景",
         "tab about": "说明",
+        "days per step": "每步天数",
+        "step": "前进",
+        "play": "播放",
+        "pause": "暂停",
+        "reset": "重置",
+        "status": "第 {day} 天，共 {horizon} 天 · 上一步 {ms} 毫秒",
+        "seed": "随机种子",
+        "seed both": "随机种子（两者共用）",
+        "export button": "导出（第 {day} 天）",
+        "summary heading": "汇总 — A 第 {a} 天，B 第 {b} 天，随机种子 {seed}",
     },
 }
 
@@ -328,18 +348,19 @@ def ab_heading(index: int, snap: Snapshot, lang: str = "en") -> str:
 
 
 @solara.component
-def StepControls(controls: dict, snaps: list[Snapshot] | None):
+def StepControls(controls: dict, snaps: list[Snapshot] | None, lang: str = "en"):
     playing = controls["playing"]
     busy = controls["busy"]
     running = bool(snaps) and any(s.running for s in snaps or []) and not busy
     with solara.Column(gap="6px"):
-        solara.Text("Days per step", classes=["siyi-section"])
+        words = TEXT[lang]
+        solara.Text(words["days per step"], classes=["siyi-section"])
         solara.ToggleButtonsSingle(
             value=controls["days_per_step"], values=DAYS_PER_STEP, classes=["siyi-days-per-step"]
         )
         with solara.Row(gap="6px"):
             solara.Button(
-                "Step",
+                words["step"],
                 icon_name="mdi-step-forward",
                 color="primary",
                 on_click=controls["step"],
@@ -347,7 +368,7 @@ def StepControls(controls: dict, snaps: list[Snapshot] | None):
                 classes=["siyi-step"],
             )
             solara.Button(
-                "Pause" if playing.value else "Play",
+                words["pause"] if playing.value else words["play"],
                 icon_name="mdi-pause" if playing.value else "mdi-play",
                 color="primary",
                 outlined=True,
@@ -356,7 +377,7 @@ def StepControls(controls: dict, snaps: list[Snapshot] | None):
                 classes=["siyi-play"],
             )
             solara.Button(
-                "Reset",
+                words["reset"],
                 icon_name="mdi-restore",
                 outlined=True,
                 on_click=controls["reset"],
@@ -374,7 +395,8 @@ def StepControls(controls: dict, snaps: list[Snapshot] | None):
         elif snaps:
             s = max(snaps, key=lambda snap: snap.horizon)  # a comparison runs to the longer horizon
             last = controls["session"].last_step_ms if controls["session"] is not None else 0.0
-            solara.Text(f"Day {s.day} of {s.horizon} · last step {last:.0f} ms", classes=["siyi-status"])
+            status = words["status"].format(day=s.day, horizon=s.horizon, ms=f"{last:.0f}")
+            solara.Text(status, classes=["siyi-status"])
         if controls["message"].value and not busy:
             solara.Text(controls["message"].value, classes=["siyi-note"])
 
@@ -446,7 +468,7 @@ def ExportButtons(session: Session | None, index: int, snap: Snapshot, lang: str
 
     with solara.Row(gap="6px", classes=["siyi-export", f"siyi-export-{tag}"], style={"align-items": "center"}):
         solara.Button(
-            TEXT[lang]["export"] + f" ({TEXT[lang]['day'].lower()} {snap.day})",
+            TEXT[lang]["export button"].format(day=snap.day),
             icon_name="mdi-download",
             outlined=True,
             small=True,
@@ -492,13 +514,13 @@ def WatchView(lang: str = "en"):
             )
             solara.Text(scenario_description(scenario.value), classes=["siyi-note"])
             solara.InputInt(
-                "Seed",
+                TEXT[lang]["seed"],
                 value=seed.value,
                 on_value=lambda v: seed.set(max(0, int(v or 0))),
                 continuous_update=False,
                 classes=["siyi-seed"],
             )
-            StepControls(controls, snaps)
+            StepControls(controls, snaps, lang)
             LeverControls(levers, scenario.value)
         with solara.Column(gap="8px"):
             if snaps:
@@ -572,9 +594,12 @@ def CompareView(lang: str = "en"):
             solara.Select(TEXT[lang]["scenario b"], value=scenario_b, values=names, classes=["siyi-scenario-b"])
             solara.Text(scenario_description(scenario_b.value), classes=["siyi-note"])
         solara.InputInt(
-            "Seed (both)", value=seed.value, on_value=lambda v: seed.set(max(0, int(v or 0))), continuous_update=False
+            TEXT[lang]["seed both"],
+            value=seed.value,
+            on_value=lambda v: seed.set(max(0, int(v or 0))),
+            continuous_update=False,
         )
-        StepControls(controls, snaps)
+        StepControls(controls, snaps, lang)
     if not snaps:
         return
     a, b = snaps
@@ -610,7 +635,8 @@ def CompareView(lang: str = "en"):
             with solara.Card(margin=0, classes=["siyi-card"]):
                 Chart(options[name], name, height=COMPARE_SERIES_HEIGHT, data=plotted(latest))
     with solara.Card(margin=0, classes=["siyi-card"]):
-        solara.Text(f"{TEXT[lang]['summary']} — A day {a.day}, B day {b.day}, seed {a.seed}", classes=["siyi-section"])
+        heading = TEXT[lang]["summary heading"].format(a=a.day, b=b.day, seed=a.seed)
+        solara.Text(heading, classes=["siyi-section"])
         columns = [(a.label, a.summary), (b.label, b.summary)]
         solara.HTML(tag="div", unsafe_innerHTML=table_html(columns, "B − A", lang=lang), classes=["siyi-summary"])
         with solara.Details("All summary keys"):
