@@ -191,3 +191,11 @@ def test_charts_speak_chinese_when_asked():
         assert not any(word in chinese for word in ("Issues resolved", "Closeness", "Clear–close", "day of the run"))
     network = charts.network_chart(snaps[0], lang="zh")
     assert network["title"]["text"] == "信任网络 — A: baseline，第 5 天"
+
+
+def test_every_page_word_has_a_chinese_version():
+    from siyi_sim.dashboard.app import TEXT
+
+    assert set(TEXT["zh"]) == set(TEXT["en"])
+    assert all(TEXT["zh"][key] != TEXT["en"][key] for key in TEXT["en"])
+    assert all(charts.ZH.values())

@@ -109,6 +109,11 @@ TEXT = {
         "seed both": "Seed (both)",
         "export button": "Export (day {day})",
         "summary heading": "Summary — A day {a}, B day {b}, seed {seed}",
+        "current summary": "Current summary — day {day}, seed {seed}, baseline on the same day",
+        "all keys": "All summary keys",
+        "run minus baseline": "run − baseline",
+        "scenario": "Scenario",
+        "levers": "Levers",
     },
     "zh": {
         "day": "第几天",
@@ -132,6 +137,11 @@ TEXT = {
         "seed both": "随机种子（两者共用）",
         "export button": "导出（第 {day} 天）",
         "summary heading": "汇总 — A 第 {a} 天，B 第 {b} 天，随机种子 {seed}",
+        "current summary": "当前汇总 — 第 {day} 天，随机种子 {seed}，基准情景同日对照",
+        "all keys": "全部汇总指标",
+        "run minus baseline": "本次运行 − 基准",
+        "scenario": "情景",
+        "levers": "政策杠杆",
     },
 }
 
@@ -402,14 +412,14 @@ def StepControls(controls: dict, snaps: list[Snapshot] | None, lang: str = "en")
 
 
 @solara.component
-def LeverControls(values: solara.Reactive, scenario: str):
+def LeverControls(values: solara.Reactive, scenario: str, lang: str = "en"):
     def set_value(key: str, value: Any) -> None:
         values.set({**values.value, key: value})
 
     def setter(key: str, cast: Callable[[Any], Any]) -> Callable[[Any], None]:
         return lambda v: set_value(key, cast(v))
 
-    solara.Text("Levers", classes=["siyi-section"])
+    solara.Text(TEXT[lang]["levers"], classes=["siyi-section"])
     changed = changed_levers(scenario, values.value)
     for lever in LEVERS:
         value = values.value[lever.key]
@@ -508,9 +518,13 @@ def WatchView(lang: str = "en"):
 
     with solara.Columns([1, 3.4], gutters_dense=True):
         with solara.Card(elevation=1, classes=["siyi-controls"]):
-            solara.Text("Scenario", classes=["siyi-section"])
+            solara.Text(TEXT[lang]["scenario"], classes=["siyi-section"])
             solara.Select(
-                "Scenario", value=scenario.value, values=names, on_value=choose_scenario, classes=["siyi-scenario"]
+                TEXT[lang]["scenario"],
+                value=scenario.value,
+                values=names,
+                on_value=choose_scenario,
+                classes=["siyi-scenario"],
             )
             solara.Text(scenario_description(scenario.value), classes=["siyi-note"])
             solara.InputInt(
@@ -521,7 +535,7 @@ def WatchView(lang: str = "en"):
                 classes=["siyi-seed"],
             )
             StepControls(controls, snaps, lang)
-            LeverControls(levers, scenario.value)
+            LeverControls(levers, scenario.value, lang)
         with solara.Column(gap="8px"):
             if snaps:
                 RunPanels(snaps, lang)
@@ -562,15 +576,19 @@ def RunPanels(snaps: list[Snapshot], lang: str = "en"):
             Chart(options["clear-close"], "clear-close", height=CLEAR_CLOSE_HEIGHT, data=values)
         with solara.Card(margin=0, classes=["siyi-card"]):
             solara.Text(
-                f"Current summary — day {focus.day}, seed {focus.seed}, baseline on the same day",
+                TEXT[lang]["current summary"].format(day=focus.day, seed=focus.seed),
                 classes=["siyi-section"],
             )
             columns = [("baseline", ref.summary), (focus.label, focus.summary)]
             solara.HTML(
-                tag="div", unsafe_innerHTML=table_html(columns, "run − baseline", lang=lang), classes=["siyi-summary"]
+                tag="div",
+                unsafe_innerHTML=table_html(columns, TEXT[lang]["run minus baseline"], lang=lang),
+                classes=["siyi-summary"],
             )
-            with solara.Details("All summary keys"):
-                solara.HTML(tag="div", unsafe_innerHTML=table_html(columns, "run − baseline", True, lang))
+            with solara.Details(TEXT[lang]["all keys"]):
+                solara.HTML(
+                    tag="div", unsafe_innerHTML=table_html(columns, TEXT[lang]["run minus baseline"], True, lang)
+                )
 
 
 @solara.component
@@ -600,22 +618,27 @@ def CompareView(lang: str = "en"):
             continuous_update=False,
         )
         StepControls(controls, snaps, lang)
-    if not snaps:
-        return
-    a, b = snaps
-    latest = b if b.day > a.day else a  # the shared charts run to the longer horizon
     colors = charts.COMPARE_COLORS
-    options: dict[str, Any] = solara.use_memo(
-        lambda: {
+
+    def build_options() -> dict[str, Any]:
+        if not snaps:
+            return {}
+        a, b = snaps
+        return {
             "networks": [
                 Opaque(charts.network_chart(snap, height=COMPARE_NETWORK_HEIGHT, lang=lang)) for snap in (a, b)
             ],
             "issues": Opaque(charts.issues_chart([a, b], colors, height=COMPARE_SERIES_HEIGHT, lang=lang)),
             "closeness": Opaque(charts.closeness_chart([a, b], colors, height=COMPARE_SERIES_HEIGHT, lang=lang)),
             "clear-close": Opaque(charts.clear_close_chart([a, b], colors, lang=lang)),
-        },
-        [id(a), id(b), lang],
-    )
+        }
+
+    # every hook before the first return (rules of hooks)
+    options = solara.use_memo(build_options, [id(snaps[0]) if snaps else None, lang])
+    if not snaps:
+        return
+    a, b = snaps
+    latest = b if b.day > a.day else a  # the shared charts run to the longer horizon
     with solara.Columns([1, 1], gutters_dense=True):
         for k, snap in enumerate((a, b)):
             with solara.Column(gap="4px"):
@@ -639,7 +662,7 @@ def CompareView(lang: str = "en"):
         solara.Text(heading, classes=["siyi-section"])
         columns = [(a.label, a.summary), (b.label, b.summary)]
         solara.HTML(tag="div", unsafe_innerHTML=table_html(columns, "B − A", lang=lang), classes=["siyi-summary"])
-        with solara.Details("All summary keys"):
+        with solara.Details(TEXT[lang]["all keys"]):
             solara.HTML(tag="div", unsafe_innerHTML=table_html(columns, "B − A", True, lang))
 
 
