@@ -460,17 +460,16 @@ def LeverControls(values: solara.Reactive, scenario: str, lang: str = "en"):
 
 
 @solara.component
-def ExportButtons(session: Session | None, index: int, snap: Snapshot, lang: str = "en"):
+def ExportButtons(session: Session | None, index: int, snap: Snapshot, lang: str = "en", tag: str = "run"):
     """Export run ``index`` of the live session: summary CSV/JSON, daily CSV and trust graph GraphML.
 
-    One click takes the files from the run as it stands; they are then offered as plain download
-    links (``data:`` URLs), so downloading is the browser's business alone. (Solara's
-    ``FileDownload`` made the page's charts fall back to their first picture.)
+    One click takes the files from the run as it stands (under the session's lock, so never halfway
+    through a step); they are then offered as plain download links (``data:`` URLs), which the
+    browser saves without another round trip to the server.
     """
     prepared: solara.Reactive[tuple[int, dict[str, tuple[str, str]]] | None] = solara.use_reactive(None)
     if session is None:
         return
-    tag = "ab"[index] if len(session.runs) > 1 else "run"
 
     def prepare() -> None:
         files = {what: export_data_url(session, index, what, mime) for what, mime in EXPORTS}
@@ -652,7 +651,7 @@ def CompareView(lang: str = "en"):
                     Chart(
                         options["networks"][k], f"network-{'ab'[k]}", height=COMPARE_NETWORK_HEIGHT, data=plotted(snap)
                     )
-                ExportButtons(controls["session"], k, snap, lang)
+                ExportButtons(controls["session"], k, snap, lang, tag="ab"[k])
     with solara.Columns([1, 1, 1], gutters_dense=True):
         for name in ("issues", "closeness", "clear-close"):
             with solara.Card(margin=0, classes=["siyi-card"]):
