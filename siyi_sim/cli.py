@@ -46,7 +46,7 @@ def _cmd_run(args) -> int:
     else:
         from .metrics import format_summary
 
-        print(format_summary(result.summary))
+        print(format_summary(result.summary, _lang(args)))
         if args.out:
             print(f"wrote {args.out}")
     return 0
@@ -60,8 +60,14 @@ def _cmd_compare_scenarios(args) -> int:
     seed = check_seed(_int_arg(args.seed, "seed"))
     summaries = [run(name, seed) for name in args.scenarios]
     print(f"# {' vs '.join(args.scenarios)} (seed {seed}); baseline = 'clear but not close' (清有余而亲不足)")
-    print(format_side_by_side(summaries))
+    print(format_side_by_side(summaries, _lang(args)))
     return 0
+
+
+def _lang(args) -> str:
+    from .metrics import default_lang
+
+    return args.lang or default_lang()
 
 
 def _cmd_scenarios(args) -> int:
@@ -106,11 +112,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, help="directory for summary.json, daily series and graphs")
     p.add_argument("--format", choices=["csv", "parquet"], default="csv", help="daily series format with --out")
     p.add_argument("--json", action="store_true", help="print exactly the summary JSON on stdout")
+    p.add_argument("--lang", choices=["en", "zh"], default=None, help="table language (default: $SIYI_LANG or en)")
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("demo", help="the main job: campaign_2020 against baseline, side by side")
     p.add_argument("--seed", default="0")
     p.add_argument("--scenarios", nargs="+", default=["baseline", "campaign_2020"])
+    p.add_argument("--lang", choices=["en", "zh"], default=None, help="table language (default: $SIYI_LANG or en)")
     p.set_defaults(func=_cmd_compare_scenarios)
 
     sub.add_parser("scenarios", help="list scenarios").set_defaults(func=_cmd_scenarios)

@@ -372,13 +372,14 @@ DAILY_REPORTERS = {
 }
 
 
-def _width(text: str) -> int:
+def display_width(text: str) -> int:
     """Terminal columns of ``text``: CJK characters take two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _pad(text: str, width: int, right: bool = False) -> str:
-    fill = " " * max(0, width - _width(text))
+def pad(text: str, width: int, right: bool = False) -> str:
+    """``text`` filled with spaces to ``width`` terminal columns (CJK-aware), left- or right-aligned."""
+    fill = " " * max(0, width - display_width(text))
     return fill + text if right else text + fill
 
 
@@ -391,11 +392,11 @@ def format_side_by_side(summaries: list[dict], lang: str = "en") -> str:
     """A table: one row per summary key (label, one value per run, key), one column per run."""
     keys = list(summaries[0])
     labels = [label(k, lang) for k in keys]
-    width = max(map(_width, labels))
+    width = max(map(display_width, labels))
     cols = [[format_value(k, s[k], lang) for k in keys] for s in summaries]
-    colw = [max(_width(x) for x in col) for col in cols]
+    colw = [max(display_width(x) for x in col) for col in cols]
     lines = []
     for i, k in enumerate(keys):
-        values = "  ".join(_pad(col[i], w, right=True) for col, w in zip(cols, colw, strict=True))
-        lines.append(f"{_pad(labels[i], width)}  {values}  {k}")
+        values = "  ".join(pad(col[i], w, right=True) for col, w in zip(cols, colw, strict=True))
+        lines.append(f"{pad(labels[i], width)}  {values}  {k}")
     return "\n".join(lines)

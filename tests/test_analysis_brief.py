@@ -120,6 +120,12 @@ def test_brief_states_provenance(smoke_dir, brief):
     assert ", ".join(map(str, manifest["seeds"]["seeds"])) in page
     assert "replay reproduces the stored rows: yes" in page
     assert (brief / "findings.csv").stat().st_size > 0
+    provenance = page[page.index('id="provenance"') :]
+    calibration = json.loads((ROOT / "siyi_sim" / "data" / "calibration_2020.json").read_text())
+    assert calibration["model_fingerprint"] in provenance
+    assert "population.n_cadres=300" in provenance, "the overrides"
+    for key, value in calibration["values"].items():  # the effective configuration includes the calibration
+        assert f"{key}={value!r}" in provenance
 
 
 # --- bad input: one line, exit 2, nothing written -------------------------------------------------
@@ -153,6 +159,11 @@ def test_results_directory_without_finished_runs(smoke_dir, tmp_path, capsys):
     fresh.mkdir()
     shutil.copy(smoke_dir / "manifest.json", fresh / "manifest.json")
     _fails(capsys, ["brief", str(fresh), "--out", str(tmp_path / "b")], tmp_path / "b", "no finished runs")
+
+
+def test_pdf_without_chromium(smoke_dir, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    _fails(capsys, ["brief", str(smoke_dir), "--out", str(tmp_path / "b"), "--pdf"], tmp_path / "b", "Chromium")
 
 
 def test_unknown_metric(smoke_dir, tmp_path, capsys):
@@ -288,6 +299,7 @@ def brief_zh(smoke_dir, tmp_path_factory):
 
 def test_chinese_brief_speaks_chinese_with_a_cjk_font_stack(brief_zh):
     page = (brief_zh / "brief.html").read_text(encoding="utf-8")
+    assert "CJK" in (brief_zh / "fig1_clear_close.svg").read_text(encoding="utf-8"), "figures drawn in Chinese"
     assert '<html lang="zh-CN">' in page
     assert "font-family:'Noto Sans CJK SC'" in page, "CJK fonts first in the Chinese stack"
     assert "主要发现" in page and "模拟了什么" in page and "四帮一体验" in page
@@ -342,3 +354,17 @@ def test_brief_opens_in_chromium(lang, heading, term, brief, brief_zh, tmp_path)
     assert shot.read_bytes().startswith(b"\x89PNG")
     if lang == "zh":
         assert cjk, "the page finds a CJK font for Chinese text"
+
+
+def test_without_a_cjk_font_the_chinese_brief_warns_once_and_draws_english_figures(
+    smoke_dir, tmp_path, monkeypatch, capsys
+):
+    from siyi_sim.analysis import style
+
+    monkeypatch.setattr(style, "cjk_font", lambda: None)
+    assert main(["brief", str(smoke_dir), "--out", str(tmp_path / "b"), "--lang", "zh", "--no-replay"]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("siyi: warning: no CJK font"), err
+    svg = (tmp_path / "b" / "fig1_clear_close.svg").read_text(encoding="utf-8")
+    assert "<svg" in svg and "CJK" not in svg, "no CJK glyph drawn (SVG glyph ids name their font)"
+    assert '<html lang="zh-CN">' in (tmp_path / "b" / "brief.html").read_text(encoding="utf-8")

@@ -113,3 +113,40 @@ def test_cli_tables_read_the_registry_and_align_chinese(baseline_summary):
     ends = {width(line[: line.rindex("  ")]) for line in table}
     assert len(ends) == 1, "value columns end in the same terminal column"
     assert format_summary(baseline_summary).splitlines()[0].split() == ["Scenario", "baseline", "scenario"]
+
+
+def _comparison():
+    import pandas as pd
+
+    from siyi_sim.experiments.compare import paired_comparison
+
+    rows = [
+        {
+            "scenario": s,
+            "point": 0,
+            "replication": r,
+            "days": 30,
+            "seed": r,
+            "run_key": f"{s}{r}",
+            "program_subsidy_yuan": v,
+        }
+        for s, base in (("baseline", 0.0), ("campaign_2020", 7.9e7))
+        for r, v in enumerate((base, base * 1.1, base * 0.9))
+    ]
+    return paired_comparison(pd.DataFrame(rows), metrics=["program_subsidy_yuan"])
+
+
+def test_compare_table_reads_the_registry_in_both_languages(monkeypatch):
+    from siyi_sim.experiments.compare import format_comparison
+
+    table = _comparison()
+    en = format_comparison(table, "baseline", lang="en")
+    assert "Subsidies via cadres (program_subsidy_yuan)" in en and "+79.00 million yuan" in en
+    zh = format_comparison(table, "baseline", lang="zh").splitlines()
+    assert "进驻干部对接政策涉及资金 (program_subsidy_yuan)" in zh and any("+7900万元" in line for line in zh)
+    header, *rows = [line for line in zh if line.startswith("  ")]
+    assert header.split()[0] == "情景"
+    ends = {sum(2 if CJK.match(ch) else 1 for ch in line[: line.index("元") + 1]) for line in rows}
+    assert len(ends) == 1, "means end in the same terminal column despite wide characters"
+    monkeypatch.setenv("SIYI_LANG", "zh")
+    assert "配对差" in format_comparison(table, "baseline")

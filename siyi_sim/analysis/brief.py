@@ -156,7 +156,7 @@ def _change_text(f: Finding, lang: str) -> str:
     comma, semi = _t(lang, ", ", "，"), _t(lang, "; ", "；")
     if not pd.isna(base) and base != 0 and INDICATORS[m].fmt != "share":
         pct = 100 * r["diff_mean"] / abs(base)
-        rel = f"{comma}{pct:+.1f}%" if abs(pct) < 10 else f"{comma}{pct:+.0f}%"
+        rel = (f"{comma}{pct:+.1f}%" if abs(pct) < 10 else f"{comma}{pct:+.0f}%").replace("-", "−")
     ci = _t(lang, "95% CI", "95%置信区间")
     lo = format_value(m, r["ci_low"], lang, difference=True)
     hi = format_value(m, r["ci_high"], lang, difference=True)
@@ -175,7 +175,7 @@ def highlights_html(findings: pd.DataFrame, focus: str | None, lang: str) -> str
             mark = _t(lang, VERDICT_TEXT[f.verdict][0], VERDICT_TEXT[f.verdict][1])
             lines.append(
                 f'<li class="{f.verdict}" data-metric="{f.metric}" data-verdict="{f.verdict}">'
-                f"<b>{mark}</b>: {_change_text(f, lang)}</li>"
+                f"<b>{mark}</b>{_t(lang, ': ', '：')}{_change_text(f, lang)}</li>"
             )
         if not parts["headline"]:
             lines.append(

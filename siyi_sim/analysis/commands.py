@@ -91,21 +91,28 @@ def register(subparsers) -> None:
 
 
 def _cmd_brief(args) -> int:
+    import sys
+    import warnings
+
     from .brief import PDF_FILE, write_brief
 
     try:
-        path = write_brief(
-            args.results,
-            args.out,
-            pdf=args.pdf,
-            baseline=args.baseline,
-            metrics=args.metric,
-            focus=args.focus,
-            replays=not args.no_replay,
-            lang=args.lang or default_lang(),
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UserWarning)
+            path = write_brief(
+                args.results,
+                args.out,
+                pdf=args.pdf,
+                baseline=args.baseline,
+                metrics=args.metric,
+                focus=args.focus,
+                replays=not args.no_replay,
+                lang=args.lang or default_lang(),
+            )
     except ValueError as err:  # library errors name parameters; say the flags
         raise ValueError(_flags(str(err))) from None
+    for message in dict.fromkeys(str(w.message) for w in caught):  # e.g. no CJK font: one line each
+        print(f"siyi: warning: {message}", file=sys.stderr)
     print(f"wrote {path}" + (f" and {path.with_name(PDF_FILE)} (headless Chromium)" if args.pdf else ""))
     return 0
 

@@ -84,6 +84,7 @@ def register(subparsers) -> None:
         help="summary keys to compare (default: all numeric)",
     )
     p.add_argument("--csv", default=None, metavar="PATH", help="where to write the table (default: DIR/comparison.csv)")
+    p.add_argument("--lang", choices=["en", "zh"], default=None, help="table language (default: $SIYI_LANG or en)")
     p.set_defaults(func=_cmd_compare)
 
 
@@ -131,7 +132,7 @@ def _cmd_compare(args) -> int:
     csv_path = Path(args.csv) if args.csv else Path(args.dir) / "comparison.csv"
     if not csv_path.parent.is_dir():
         raise ValueError(f"cannot write --csv {str(csv_path)!r}: folder {str(csv_path.parent)!r} does not exist")
-    print(format_comparison(table, args.baseline))
+    print(format_comparison(table, args.baseline, lang=args.lang))
     atomic_write_text(csv_path, table.to_csv(index=False))
     print(f"\nwrote {csv_path}")
     return 0

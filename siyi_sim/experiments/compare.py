@@ -127,37 +127,53 @@ def paired_comparison(
     return pd.DataFrame(rows)
 
 
-def format_comparison(table: pd.DataFrame, baseline: str, level: float = 0.95) -> str:
-    """Plain-text tables, one per metric (and point), for the terminal."""
+def format_comparison(table: pd.DataFrame, baseline: str, level: float = 0.95, lang: str | None = None) -> str:
+    """Plain-text tables, one per metric (and point), for the terminal; labels and numbers from the
+    indicator registry in ``lang`` (default: ``$SIYI_LANG`` or English)."""
+    from ..metrics import INDICATORS, default_lang, display_width, label, pad
+
+    lang = lang or default_lang()
+    zh = lang == "zh"
+    label(next(iter(INDICATORS)), lang)  # a ValueError naming lang if it is unknown
     params = [c for c in table.columns if "." in c]
-    lines = [f"paired differences vs {baseline!r}: mean over replications, {level:.0%} CI (t-distribution)"]
-    width = max(8, *(len(s) for s in table["scenario"]))
-    for (point, metric), block in table.groupby(["point", "metric"], sort=False):
+    if zh:
+        head = f"与 {baseline!r} 的配对差：各次重复的均值，{level:.0%} 置信区间（t分布）"
+        cols = ("情景", "模拟", "均值", "配对", "差值", f"{level:.0%} 置信区间")
+    else:
+        head = f"paired differences vs {baseline!r}: mean over replications, {level:.0%} CI (t-distribution)"
+        cols = ("scenario", "runs", "mean", "pairs", "diff", f"{level:.0%} CI")
+    lines = [head]
+    width = max(8, *(display_width(s) for s in table["scenario"]))
+    for (_point, metric), block in table.groupby(["point", "metric"], sort=False):
         where = ""
         if params and table["point"].nunique() > 1:
             where = "  [" + ", ".join(f"{p}={block[p].iloc[0]}" for p in params) + "]"
-        lines.append("")
-        lines.append(f"{metric}{where}")
-        lines.append(f"  {'scenario':<{width}}  {'runs':>5}  {'mean':>12}  {'pairs':>5}  {'diff':>12}  {'95% CI':>27}")
+        title = f"{label(metric, lang)} ({metric})" if metric in INDICATORS else metric
+        rows = [cols]
         for _, r in block.iterrows():
             if r["scenario"] == baseline:
-                diff = ci = ""
-                pairs = ""
+                diff = ci = pairs = ""
             else:
-                diff = _num(r["diff_mean"], signed=True)
-                ci = (
-                    f"[{_num(r['ci_low'], signed=True)}, {_num(r['ci_high'], signed=True)}]"
-                    if not math.isnan(r["ci_halfwidth"])
-                    else "(n < 2)"
-                )
+                diff = _num(r["diff_mean"], metric, lang, signed=True)
+                low, high = (_num(r[c], metric, lang, signed=True) for c in ("ci_low", "ci_high"))
+                ci = f"[{low}, {high}]" if not math.isnan(r["ci_halfwidth"]) else "(n < 2)"
                 pairs = str(int(r["n_pairs"]))
-            lines.append(
-                f"  {r['scenario']:<{width}}  {int(r['n_runs']):>5}  {_num(r['mean']):>12}  {pairs:>5}  {diff:>12}  {ci:>27}"
-            )
+            rows.append((r["scenario"], str(int(r["n_runs"])), _num(r["mean"], metric, lang), pairs, diff, ci))
+        widths = [max(display_width(row[i]) for row in rows) for i in range(len(cols))]
+        widths[0] = max(widths[0], width)
+        lines += ["", f"{title}{where}"]
+        for row in rows:
+            cells = (pad(c, n, right=i > 0) for i, (c, n) in enumerate(zip(row, widths, strict=True)))
+            lines.append("  " + "  ".join(cells).rstrip())
     return "\n".join(lines)
 
 
-def _num(x: float, signed: bool = False) -> str:
+def _num(x: float, metric: str, lang: str = "en", signed: bool = False) -> str:
+    """A value of ``metric`` as the registry prints it (signed: a difference); other keys plainly."""
+    from ..metrics import INDICATORS, format_value
+
+    if metric in INDICATORS:
+        return format_value(metric, x, lang, difference=signed)
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "nan"
     sign = "+" if signed else ""
