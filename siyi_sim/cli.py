@@ -1,6 +1,8 @@
 """The ``siyi`` command: parse, call the library, print.
 
 User errors (``ValueError``, ``OSError``, ``UsageError``) become one line on stderr and exit code 2.
+SIGTERM is handled like Ctrl+C (the same clean-up runs, so a sweep stays resumable), with exit code
+143 instead of 130.
 """
 
 from __future__ import annotations
@@ -8,7 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable
 
 from . import __version__
@@ -159,7 +163,18 @@ def _extensions() -> list[Callable]:
     return registers
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl+C would be so that every ``except``/``finally`` cleans up alike."""
+
+
+def _raise_terminated(signum, frame):
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends the process at once
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _raise_terminated) if in_main_thread else None
     try:
         args = build_parser().parse_args(argv)
         return args.func(args)
@@ -170,9 +185,15 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, ValueError, OSError) as err:
         print(f"siyi: error: {err}", file=sys.stderr)
         return 2
+    except Terminated:
+        print("siyi: terminated", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("siyi: interrupted", file=sys.stderr)
         return 130
+    finally:
+        if in_main_thread and previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -129,3 +129,73 @@ def test_changing_a_lever_takes_over_the_unchanged_baseline_instead_of_replaying
     new_run, new_base = rebuilt.runs
     assert new_base is old_base and new_run is not old_run
     assert new_run.day == new_base.day == 9
+
+
+def test_compare_session_runs_to_the_longer_horizon():
+    """Baseline (1 year) against normalized_promotion (5 years): the comparison runs five years."""
+    tiny = {"population.n_cadres": 60, "population.n_enterprises": 120}
+    session = Session.compare("baseline", "normalized_promotion", seed=2, fixed=tiny)
+    assert [run.horizon for run in session.runs] == [365, 1825]
+    for _ in range(5):  # 5 x 400 days cover 1,825
+        session.step(400)
+    a, b = session.snapshots()
+    assert (a.day, b.day, session.day) == (365, 1825, 1825)
+    assert not a.running and not b.running
+    assert len(b.daily) == 1825 and len(a.daily) == 365
+    assert charts.issues_chart([a, b])["xAxis"][0]["max"] == 1825
+
+
+def test_compare_session_rebuilt_mid_way_resumes_each_run_on_its_own_day():
+    tiny = {"population.n_cadres": 60, "population.n_enterprises": 120}
+    first = Session.compare("baseline", "normalized_promotion", seed=2, fixed=tiny)
+    first.step(500)
+    again = Session.compare("baseline", "normalized_promotion", seed=2, day=first.day, fixed=tiny, reuse=first.close())
+    assert [run.day for run in again.runs] == [365, 500]
+
+
+def test_summary_table_in_chinese_uses_the_indicator_registry():
+    columns = [
+        ("A", {"program_subsidy_yuan": 0.0, "strong_tie_share": 0.10, "clear_index": 1.0}),
+        ("B", {"program_subsidy_yuan": 2_500_000.0, "strong_tie_share": 0.25, "clear_index": 0.99}),
+    ]
+    rows = {row[0]: row[1:] for row in summary_rows(columns, lang="zh")}
+    from siyi_sim import metrics
+
+    subsidy = rows[metrics.label("program_subsidy_yuan", "zh")]
+    assert subsidy == ["0元", "250万元", "+250万元"]
+    assert rows[metrics.label("strong_tie_share", "zh")] == ["10.0%", "25.0%", "+15.0个百分点"]
+
+
+def test_clear_close_chart_keeps_both_runs_visible_where_they_coincide():
+    session = Session.compare("campaign_2020", "campaign_2020", seed=1, fixed=SMALL)
+    session.step(20)
+    option = charts.clear_close_chart(session.snapshots(), charts.COMPARE_COLORS)
+    paths = [s for s in option["series"] if s.get("type") == "line" and s.get("data")]
+    markers = [s for s in option["series"] if s.get("type") == "scatter" and s.get("name")]
+    assert paths[0]["data"] == paths[1]["data"]  # the same scenario twice: the paths coincide
+    assert paths[1]["lineStyle"]["type"] == "dashed" and paths[1]["z"] > paths[0]["z"]
+    assert markers[1]["symbolSize"] < markers[0]["symbolSize"] and markers[1]["z"] > markers[0]["z"]
+    assert {markers[0]["label"]["position"], markers[1]["label"]["position"]} == {"right", "left"}
+
+
+def test_charts_speak_chinese_when_asked():
+    session = Session.compare("baseline", "campaign_2020", seed=1, fixed=SMALL)
+    session.step(5)
+    snaps = session.snapshots()
+    for build in (charts.issues_chart, charts.closeness_chart, charts.clear_close_chart):
+        english, chinese = (
+            json.dumps(build(snaps), ensure_ascii=False),
+            json.dumps(build(snaps, lang="zh"), ensure_ascii=False),
+        )
+        assert english != chinese
+        assert not any(word in chinese for word in ("Issues resolved", "Closeness", "Clear–close", "day of the run"))
+    network = charts.network_chart(snaps[0], lang="zh")
+    assert network["title"]["text"] == "信任网络 — A: baseline，第 5 天"
+
+
+def test_every_page_word_has_a_chinese_version():
+    from siyi_sim.dashboard.app import TEXT
+
+    assert set(TEXT["zh"]) == set(TEXT["en"])
+    assert all(TEXT["zh"][key] != TEXT["en"][key] for key in TEXT["en"])
+    assert all(charts.ZH.values())

@@ -32,7 +32,9 @@ days = 140
 "population.n_cadres" = 200
 "population.n_enterprises" = 400
 [keep]
-summary = ["program_issues_resolved", "issues_resolved_total", "mean_owner_trust", "clear_index", "median_days_to_resolve"]
+summary = [
+  "program_issues_resolved", "issues_resolved_total", "mean_owner_trust", "clear_index", "median_days_to_resolve",
+]
 daily = ["mean_owner_trust"]
 """
 

@@ -17,7 +17,9 @@ from typing import Any
 import solara
 import solara.lab
 
+from .. import metrics
 from . import charts
+from .export import EXPORTS, export_data_url
 from .session import (
     BASELINE,
     LEVERS,
@@ -59,19 +61,89 @@ CSS = """
 .siyi-compact .siyi-kpi .kpi-value { font-size: 17px; }
 .siyi-compact .siyi-kpi .kpi-label { font-size: 10px; }
 .siyi-table { border-collapse: collapse; width: 100%; font-size: 12.5px; }
-.siyi-table th { text-align: right; color: #334155; border-bottom: 2px solid #cbd5e1; padding: 4px 8px; font-weight: 600; }
+.siyi-table th { text-align: right; color: #334155; border-bottom: 2px solid #cbd5e1; padding: 4px 8px;
+                 font-weight: 600; }
 .siyi-table th:first-child, .siyi-table td:first-child { text-align: left; }
-.siyi-table td { text-align: right; padding: 2px 8px; border-bottom: 1px solid #eef2f7; font-variant-numeric: tabular-nums; }
+.siyi-table td { text-align: right; padding: 2px 8px; border-bottom: 1px solid #eef2f7;
+                 font-variant-numeric: tabular-nums; }
 .siyi-table tr:hover td { background: #f8fafc; }
 .siyi-status { font-size: 13px; color: #334155; }
 .siyi-lever-label { font-size: 14px; color: #334155; margin-top: 6px; }
 .siyi-note { font-size: 12.5px; color: #64748b; }
-.siyi-section { font-size: 13px; font-weight: 600; color: #334155; text-transform: uppercase; letter-spacing: .04em; margin-top: 6px; }
+.siyi-section { font-size: 13px; font-weight: 600; color: #334155; text-transform: uppercase; letter-spacing: .04em;
+                margin-top: 6px; }
 .siyi-card { padding: 6px !important; }
 .siyi-controls .v-input--switch { margin-top: 0 !important; padding-top: 0 !important; }
 .siyi-controls .v-input--switch .v-messages { display: none; }
 .siyi-controls .v-input__slot { margin-bottom: 2px !important; }
+.siyi-ab-label { font-size: 15px; font-weight: 600; padding: 2px 8px; border-radius: 4px; color: #fff;
+                 display: inline-block; }
+.siyi-ab-a { background: #1d4ed8; }
+.siyi-ab-b { background: #c2410c; }
+.siyi-ab-note { font-size: 12.5px; color: #475569; margin-left: 8px; }
+.siyi-page, .siyi-page * { font-family: Roboto, "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC",
+  "Microsoft YaHei", sans-serif; }
 """
+
+#: Words of the page itself; indicator labels come from the registry (:mod:`siyi_sim.metrics`).
+TEXT = {
+    "en": {
+        "day": "Day",
+        "horizon reached": "horizon reached",
+        "ended": "ended at its horizon",
+        "indicator": "Indicator",
+        "summary": "Summary",
+        "export": "Export",
+        "scenario a": "Scenario A",
+        "scenario b": "Scenario B",
+        "tab watch": "Watch and steer a run",
+        "tab compare": "Compare two scenarios",
+        "tab about": "About",
+        "days per step": "Days per step",
+        "step": "Step",
+        "play": "Play",
+        "pause": "Pause",
+        "reset": "Reset",
+        "status": "Day {day} of {horizon} · last step {ms} ms",
+        "seed": "Seed",
+        "seed both": "Seed (both)",
+        "export button": "Export (day {day})",
+        "summary heading": "Summary — A day {a}, B day {b}, seed {seed}",
+        "current summary": "Current summary — day {day}, seed {seed}, baseline on the same day",
+        "all keys": "All summary keys",
+        "run minus baseline": "run − baseline",
+        "scenario": "Scenario",
+        "levers": "Levers",
+    },
+    "zh": {
+        "day": "第几天",
+        "horizon reached": "已到模拟期末",
+        "ended": "已到本情景模拟期末",
+        "indicator": "指标",
+        "summary": "汇总",
+        "export": "导出",
+        "scenario a": "情景 A",
+        "scenario b": "情景 B",
+        "tab watch": "观察并调整一次运行",
+        "tab compare": "比较两个情景",
+        "tab about": "说明",
+        "days per step": "每步天数",
+        "step": "前进",
+        "play": "播放",
+        "pause": "暂停",
+        "reset": "重置",
+        "status": "第 {day} 天，共 {horizon} 天 · 上一步 {ms} 毫秒",
+        "seed": "随机种子",
+        "seed both": "随机种子（两者共用）",
+        "export button": "导出（第 {day} 天）",
+        "summary heading": "汇总 — A 第 {a} 天，B 第 {b} 天，随机种子 {seed}",
+        "current summary": "当前汇总 — 第 {day} 天，随机种子 {seed}，基准情景同日对照",
+        "all keys": "全部汇总指标",
+        "run minus baseline": "本次运行 − 基准",
+        "scenario": "情景",
+        "levers": "政策杠杆",
+    },
+}
 
 
 # --------------------------------------------------------------------------- stepping hook
@@ -94,7 +166,7 @@ def use_stepper(factory: Callable[[int, list[Run]], Session], key: list[Any]):
     change; the page stays live and shows a progress bar meanwhile.
     """
     holder = solara.use_memo(Stepper, [])
-    snaps = solara.use_reactive(None)
+    snaps: solara.Reactive[list[Snapshot] | None] = solara.use_reactive(None)
     playing = solara.use_reactive(False)
     days_per_step = solara.use_reactive(1)
     message = solara.use_reactive("")
@@ -191,19 +263,14 @@ class Opaque:
 def Chart(option: Opaque, name: str, height: int = 340, data: dict[str, str] | None = None):
     """An ECharts chart; ``data`` becomes ``data-*`` attributes (the plotted latest values).
 
-    The option is set on the widget directly (one trait update sent to the browser) instead of
-    passing through reacton's props, for the reason given in :class:`Opaque`.
+    The option reaches the widget as an ordinary prop. Setting it on the widget behind reacton's
+    back (an earlier, faster version) left reacton holding the first option, which it put back
+    whenever any other part of the page re-rendered (an export, a language switch): every chart
+    jumped back to day 0.
     """
     attributes = {"style": f"height: {height}px; width: 100%;", "class": f"siyi-chart siyi-chart-{name}"}
     attributes.update({f"data-{key}": value for key, value in (data or {}).items()})
-    first = solara.use_ref(option)  # the widget is created with the first option as its prop
-    element = solara.FigureEcharts(option=first.current.value, attributes=attributes, responsive=True)
-
-    def push_option():
-        if option is not first.current:
-            solara.get_widget(element).option = option.value
-
-    solara.use_effect(push_option, [option])
+    solara.FigureEcharts(option=option.value, attributes=attributes, responsive=True)
 
 
 def plotted(snap: Snapshot) -> dict[str, str]:
@@ -221,55 +288,89 @@ def plotted(snap: Snapshot) -> dict[str, str]:
 
 def _kpi(cls: str, label: str, value: str, ref: str = "") -> str:
     ref_html = f'<div class="kpi-ref">{html.escape(ref)}</div>' if ref else ""
-    return f'<div class="siyi-kpi {cls}"><div class="kpi-label">{html.escape(label)}</div><div class="kpi-value">{html.escape(value)}</div>{ref_html}</div>'
+    return (
+        f'<div class="siyi-kpi {cls}"><div class="kpi-label">{html.escape(label)}</div>'
+        f'<div class="kpi-value">{html.escape(value)}</div>{ref_html}</div>'
+    )
 
 
-def kpi_html(snap: Snapshot, ref: Snapshot | None) -> str:
-    """Current values of the plotted series, with the reference run's value below each."""
+KPI_LABELS_EN = {
+    "issues_resolved_program": "Program issues resolved",
+    "issues_resolved_ordinary": "Ordinary-channel issues",
+    "mean_owner_trust": "Mean owner trust",
+    "strong_tie_share": "Strong-tie share",
+    "clear_index": "Clear index",
+}
 
-    def pair(column: str, fmt: str) -> tuple[str, str]:
-        value = current(snap, column)
-        ref_value = "" if ref is None else f"{ref.label}: {fmt.format(current(ref, column))}"
-        return fmt.format(value), ref_value
 
+def kpi_html(snap: Snapshot, ref: Snapshot | None, lang: str = "en") -> str:
+    """Current values of the plotted series, with the reference run's value below each.
+
+    English keeps the short card labels; Chinese takes labels and number formats from the
+    indicator registry.
+    """
+    words = TEXT[lang]
+
+    def show(column: str, fmt: str, value: float) -> str:
+        return fmt.format(value) if lang == "en" else metrics.format_value(column, value, lang)
+
+    def card(cls: str, column: str, fmt: str) -> str:
+        name = KPI_LABELS_EN[column] if lang == "en" else metrics.label(column, lang)
+        ref_value = "" if ref is None else f"{ref.label}: {show(column, fmt, current(ref, column))}"
+        return _kpi(cls, name, show(column, fmt, current(snap, column)), ref_value)
+
+    ended = "" if snap.running else words["horizon reached"]
     items = [
-        _kpi(
-            "day",
-            "Day",
-            f"{snap.day} / {snap.horizon}",
-            ("" if snap.running else "horizon reached") if ref is not None else "",
-        ),
-        _kpi("program", "Program issues resolved", *pair("issues_resolved_program", "{:,.0f}")),
-        _kpi("ordinary", "Ordinary-channel issues", *pair("issues_resolved_ordinary", "{:,.0f}")),
-        _kpi("trust", "Mean owner trust", *pair("mean_owner_trust", "{:.3f}")),
-        _kpi("strong", "Strong-tie share", *pair("strong_tie_share", "{:.1%}")),
-        _kpi("clear", "Clear index", *pair("clear_index", "{:.4f}")),
+        _kpi("day", words["day"], f"{snap.day} / {snap.horizon}", ended),
+        card("program", "issues_resolved_program", "{:,.0f}"),
+        card("ordinary", "issues_resolved_ordinary", "{:,.0f}"),
+        card("trust", "mean_owner_trust", "{:.3f}"),
+        card("strong", "strong_tie_share", "{:.1%}"),
+        card("clear", "clear_index", "{:.4f}"),
     ]
     return '<div class="siyi-kpis">' + "".join(items) + "</div>"
 
 
-def table_html(columns: list[tuple[str, dict]], difference_label: str, everything: bool = False) -> str:
-    rows = summary_rows(columns, everything=everything)
+def table_html(
+    columns: list[tuple[str, dict]], difference_label: str, everything: bool = False, lang: str = "en"
+) -> str:
+    rows = summary_rows(columns, everything=everything, lang=lang)
     head = "".join(f"<th>{html.escape(name)}</th>" for name, _ in columns)
     if len(columns) == 2:
         head += f"<th>{html.escape(difference_label)}</th>"
     body = "".join("<tr>" + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in row) + "</tr>" for row in rows)
-    return f'<table class="siyi-table"><thead><tr><th>Indicator</th>{head}</tr></thead><tbody>{body}</tbody></table>'
+    indicator = TEXT[lang]["indicator"]
+    return f'<table class="siyi-table"><thead><tr><th>{indicator}</th>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _unchanged(value: Any) -> Any:
+    return value
+
+
+def ab_heading(index: int, snap: Snapshot, lang: str = "en") -> str:
+    """'A · campaign_2020' in A's colour (B in B's), and a note once that run has ended."""
+    letter = "AB"[index]
+    note = "" if snap.running else f'<span class="siyi-ab-note">{html.escape(TEXT[lang]["ended"])}</span>'
+    return (
+        f'<div><span class="siyi-ab-label siyi-ab-{letter.lower()}">{letter} · {html.escape(snap.scenario)}</span>'
+        f"{note}</div>"
+    )
 
 
 @solara.component
-def StepControls(controls: dict, snaps: list[Snapshot] | None):
+def StepControls(controls: dict, snaps: list[Snapshot] | None, lang: str = "en"):
     playing = controls["playing"]
     busy = controls["busy"]
-    running = bool(snaps) and any(s.running for s in snaps) and not busy
+    running = bool(snaps) and any(s.running for s in snaps or []) and not busy
     with solara.Column(gap="6px"):
-        solara.Text("Days per step", classes=["siyi-section"])
+        words = TEXT[lang]
+        solara.Text(words["days per step"], classes=["siyi-section"])
         solara.ToggleButtonsSingle(
             value=controls["days_per_step"], values=DAYS_PER_STEP, classes=["siyi-days-per-step"]
         )
         with solara.Row(gap="6px"):
             solara.Button(
-                "Step",
+                words["step"],
                 icon_name="mdi-step-forward",
                 color="primary",
                 on_click=controls["step"],
@@ -277,7 +378,7 @@ def StepControls(controls: dict, snaps: list[Snapshot] | None):
                 classes=["siyi-step"],
             )
             solara.Button(
-                "Pause" if playing.value else "Play",
+                words["pause"] if playing.value else words["play"],
                 icon_name="mdi-pause" if playing.value else "mdi-play",
                 color="primary",
                 outlined=True,
@@ -286,7 +387,7 @@ def StepControls(controls: dict, snaps: list[Snapshot] | None):
                 classes=["siyi-play"],
             )
             solara.Button(
-                "Reset",
+                words["reset"],
                 icon_name="mdi-restore",
                 outlined=True,
                 on_click=controls["reset"],
@@ -302,19 +403,23 @@ def StepControls(controls: dict, snaps: list[Snapshot] | None):
                 classes=["siyi-note", "siyi-busy"],
             )
         elif snaps:
-            s = snaps[0]
+            s = max(snaps, key=lambda snap: snap.horizon)  # a comparison runs to the longer horizon
             last = controls["session"].last_step_ms if controls["session"] is not None else 0.0
-            solara.Text(f"Day {s.day} of {s.horizon} · last step {last:.0f} ms", classes=["siyi-status"])
+            status = words["status"].format(day=s.day, horizon=s.horizon, ms=f"{last:.0f}")
+            solara.Text(status, classes=["siyi-status"])
         if controls["message"].value and not busy:
             solara.Text(controls["message"].value, classes=["siyi-note"])
 
 
 @solara.component
-def LeverControls(values: solara.Reactive, scenario: str):
+def LeverControls(values: solara.Reactive, scenario: str, lang: str = "en"):
     def set_value(key: str, value: Any) -> None:
         values.set({**values.value, key: value})
 
-    solara.Text("Levers", classes=["siyi-section"])
+    def setter(key: str, cast: Callable[[Any], Any]) -> Callable[[Any], None]:
+        return lambda v: set_value(key, cast(v))
+
+    solara.Text(TEXT[lang]["levers"], classes=["siyi-section"])
     changed = changed_levers(scenario, values.value)
     for lever in LEVERS:
         value = values.value[lever.key]
@@ -327,7 +432,7 @@ def LeverControls(values: solara.Reactive, scenario: str):
                 min=int(lever.lo),
                 max=int(lever.hi),
                 step=int(lever.step),
-                on_value=lambda v, k=lever.key: set_value(k, int(v)),
+                on_value=setter(lever.key, int),
                 thumb_label=True,
             )
         elif lever.kind == "float":
@@ -338,30 +443,62 @@ def LeverControls(values: solara.Reactive, scenario: str):
                 min=lever.lo,
                 max=lever.hi,
                 step=lever.step,
-                on_value=lambda v, k=lever.key: set_value(k, float(v)),
+                on_value=setter(lever.key, float),
                 thumb_label=True,
             )
         elif lever.kind == "bool":
-            solara.Switch(
-                label=lever.label + tag, value=bool(value), on_value=lambda v, k=lever.key: set_value(k, bool(v))
-            )
+            solara.Switch(label=lever.label + tag, value=bool(value), on_value=setter(lever.key, bool))
         else:
             solara.Text(lever.label + tag, classes=["siyi-lever-label"])
-            solara.ToggleButtonsSingle(
-                value=value, values=list(lever.choices), on_value=lambda v, k=lever.key: set_value(k, v)
-            )
+            solara.ToggleButtonsSingle(value=value, values=list(lever.choices), on_value=setter(lever.key, _unchanged))
     if changed:
         solara.Text(
-            f"{len(changed)} lever(s) differ from '{scenario}' (•). The run is replayed from day 0 with them to the current day.",
+            f"{len(changed)} lever(s) differ from '{scenario}' (•). "
+            "The run is replayed from day 0 with them to the current day.",
             classes=["siyi-note"],
         )
+
+
+@solara.component
+def ExportButtons(session: Session | None, index: int, snap: Snapshot, lang: str = "en", tag: str = "run"):
+    """Export run ``index`` of the live session: summary CSV/JSON, daily CSV and trust graph GraphML.
+
+    One click takes the files from the run as it stands (under the session's lock, so never halfway
+    through a step); they are then offered as plain download links (``data:`` URLs), which the
+    browser saves without another round trip to the server.
+    """
+    prepared: solara.Reactive[tuple[int, dict[str, tuple[str, str]]] | None] = solara.use_reactive(None)
+    if session is None:
+        return
+
+    def prepare() -> None:
+        files = {what: export_data_url(session, index, what, mime) for what, mime in EXPORTS}
+        prepared.set((session.runs[index].day, files))
+
+    with solara.Row(gap="6px", classes=["siyi-export", f"siyi-export-{tag}"], style={"align-items": "center"}):
+        solara.Button(
+            TEXT[lang]["export button"].format(day=snap.day),
+            icon_name="mdi-download",
+            outlined=True,
+            small=True,
+            on_click=prepare,
+            classes=["siyi-export-prepare"],
+        )
+        if prepared.value is not None:
+            day, files = prepared.value
+            links = " · ".join(
+                f'<a class="siyi-export-{html.escape(what.replace(".", "-"))}" download="{html.escape(name)}" '
+                f'href="{url}">{html.escape(what)}</a>'
+                for what, (name, url) in files.items()
+            )
+            solara.HTML(tag="span", unsafe_innerHTML=f"{links} <span class='siyi-note'>(day {day})</span>")
 
 
 # --------------------------------------------------------------------------- pages
 
 
 @solara.component
-def WatchView():
+def WatchView(lang: str = "en"):
     names = scenario_names()
     scenario = solara.use_reactive(DEFAULT_SCENARIO if DEFAULT_SCENARIO in names else names[0])
     seed = solara.use_reactive(0)
@@ -380,43 +517,48 @@ def WatchView():
 
     with solara.Columns([1, 3.4], gutters_dense=True):
         with solara.Card(elevation=1, classes=["siyi-controls"]):
-            solara.Text("Scenario", classes=["siyi-section"])
+            solara.Text(TEXT[lang]["scenario"], classes=["siyi-section"])
             solara.Select(
-                "Scenario", value=scenario.value, values=names, on_value=choose_scenario, classes=["siyi-scenario"]
+                TEXT[lang]["scenario"],
+                value=scenario.value,
+                values=names,
+                on_value=choose_scenario,
+                classes=["siyi-scenario"],
             )
             solara.Text(scenario_description(scenario.value), classes=["siyi-note"])
             solara.InputInt(
-                "Seed",
+                TEXT[lang]["seed"],
                 value=seed.value,
                 on_value=lambda v: seed.set(max(0, int(v or 0))),
                 continuous_update=False,
                 classes=["siyi-seed"],
             )
-            StepControls(controls, snaps)
-            LeverControls(levers, scenario.value)
+            StepControls(controls, snaps, lang)
+            LeverControls(levers, scenario.value, lang)
         with solara.Column(gap="8px"):
             if snaps:
-                RunPanels(snaps)
+                RunPanels(snaps, lang)
+                ExportButtons(controls["session"], 0, snaps[0], lang)
 
 
 @solara.component
-def RunPanels(snaps: list[Snapshot]):
+def RunPanels(snaps: list[Snapshot], lang: str = "en"):
     focus, ref = snaps[0], snaps[1]
     t0 = time.perf_counter()
     options = solara.use_memo(
         lambda: {
-            "network": Opaque(charts.network_chart(focus, height=NETWORK_HEIGHT)),
-            "issues": Opaque(charts.issues_chart([focus, ref], height=SERIES_HEIGHT)),
-            "closeness": Opaque(charts.closeness_chart([focus, ref], height=SERIES_HEIGHT)),
-            "clear-close": Opaque(charts.clear_close_chart([focus, ref])),
+            "network": Opaque(charts.network_chart(focus, height=NETWORK_HEIGHT, lang=lang)),
+            "issues": Opaque(charts.issues_chart([focus, ref], height=SERIES_HEIGHT, lang=lang)),
+            "closeness": Opaque(charts.closeness_chart([focus, ref], height=SERIES_HEIGHT, lang=lang)),
+            "clear-close": Opaque(charts.clear_close_chart([focus, ref], lang=lang)),
         },
-        [id(focus)],
+        [id(focus), lang],
     )
     build_ms = 1000 * (time.perf_counter() - t0)
     values = plotted(focus)
     solara.HTML(
         tag="div",
-        unsafe_innerHTML=kpi_html(focus, ref),
+        unsafe_innerHTML=kpi_html(focus, ref, lang),
         classes=["siyi-kpi-row"],
         attributes={"data-day": str(focus.day), "data-chart-ms": f"{build_ms:.0f}"},
     )
@@ -433,17 +575,23 @@ def RunPanels(snaps: list[Snapshot]):
             Chart(options["clear-close"], "clear-close", height=CLEAR_CLOSE_HEIGHT, data=values)
         with solara.Card(margin=0, classes=["siyi-card"]):
             solara.Text(
-                f"Current summary — day {focus.day}, seed {focus.seed}, baseline on the same day",
+                TEXT[lang]["current summary"].format(day=focus.day, seed=focus.seed),
                 classes=["siyi-section"],
             )
             columns = [("baseline", ref.summary), (focus.label, focus.summary)]
-            solara.HTML(tag="div", unsafe_innerHTML=table_html(columns, "run − baseline"), classes=["siyi-summary"])
-            with solara.Details("All summary keys"):
-                solara.HTML(tag="div", unsafe_innerHTML=table_html(columns, "run − baseline", everything=True))
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=table_html(columns, TEXT[lang]["run minus baseline"], lang=lang),
+                classes=["siyi-summary"],
+            )
+            with solara.Details(TEXT[lang]["all keys"]):
+                solara.HTML(
+                    tag="div", unsafe_innerHTML=table_html(columns, TEXT[lang]["run minus baseline"], True, lang)
+                )
 
 
 @solara.component
-def CompareView():
+def CompareView(lang: str = "en"):
     names = scenario_names()
     a_default, b_default = (n if n in names else names[0] for n in DEFAULT_COMPARE)
     scenario_a = solara.use_reactive(a_default)
@@ -457,50 +605,64 @@ def CompareView():
 
     with solara.Card(elevation=1), solara.Columns([1, 1, 0.5, 1.6], gutters_dense=True):
         with solara.Column(gap="2px"):
-            solara.Select("Scenario A", value=scenario_a, values=names, classes=["siyi-scenario-a"])
+            solara.Select(TEXT[lang]["scenario a"], value=scenario_a, values=names, classes=["siyi-scenario-a"])
             solara.Text(scenario_description(scenario_a.value), classes=["siyi-note"])
         with solara.Column(gap="2px"):
-            solara.Select("Scenario B", value=scenario_b, values=names, classes=["siyi-scenario-b"])
+            solara.Select(TEXT[lang]["scenario b"], value=scenario_b, values=names, classes=["siyi-scenario-b"])
             solara.Text(scenario_description(scenario_b.value), classes=["siyi-note"])
         solara.InputInt(
-            "Seed (both)", value=seed.value, on_value=lambda v: seed.set(max(0, int(v or 0))), continuous_update=False
+            TEXT[lang]["seed both"],
+            value=seed.value,
+            on_value=lambda v: seed.set(max(0, int(v or 0))),
+            continuous_update=False,
         )
-        StepControls(controls, snaps)
+        StepControls(controls, snaps, lang)
+    colors = charts.COMPARE_COLORS
+
+    def build_options() -> dict[str, Any]:
+        if not snaps:
+            return {}
+        a, b = snaps
+        return {
+            "networks": [
+                Opaque(charts.network_chart(snap, height=COMPARE_NETWORK_HEIGHT, lang=lang)) for snap in (a, b)
+            ],
+            "issues": Opaque(charts.issues_chart([a, b], colors, height=COMPARE_SERIES_HEIGHT, lang=lang)),
+            "closeness": Opaque(charts.closeness_chart([a, b], colors, height=COMPARE_SERIES_HEIGHT, lang=lang)),
+            "clear-close": Opaque(charts.clear_close_chart([a, b], colors, lang=lang)),
+        }
+
+    # every hook before the first return (rules of hooks)
+    options = solara.use_memo(build_options, [id(snaps[0]) if snaps else None, lang])
     if not snaps:
         return
     a, b = snaps
-    colors = charts.COMPARE_COLORS
-    options = solara.use_memo(
-        lambda: {
-            "networks": [Opaque(charts.network_chart(snap, height=COMPARE_NETWORK_HEIGHT)) for snap in (a, b)],
-            "issues": Opaque(charts.issues_chart([a, b], colors, height=COMPARE_SERIES_HEIGHT)),
-            "closeness": Opaque(charts.closeness_chart([a, b], colors, height=COMPARE_SERIES_HEIGHT)),
-            "clear-close": Opaque(charts.clear_close_chart([a, b], colors)),
-        },
-        [id(a)],
-    )
+    latest = b if b.day > a.day else a  # the shared charts run to the longer horizon
     with solara.Columns([1, 1], gutters_dense=True):
         for k, snap in enumerate((a, b)):
             with solara.Column(gap="4px"):
+                solara.HTML(tag="div", unsafe_innerHTML=ab_heading(k, snap, lang), classes=[f"siyi-heading-{'ab'[k]}"])
                 solara.HTML(
                     tag="div",
-                    unsafe_innerHTML=kpi_html(snap, None),
+                    unsafe_innerHTML=kpi_html(snap, None, lang),
                     classes=["siyi-kpi-row", "siyi-compact", f"siyi-kpi-{'ab'[k]}"],
                 )
                 with solara.Card(margin=0, classes=["siyi-card"]):
                     Chart(
                         options["networks"][k], f"network-{'ab'[k]}", height=COMPARE_NETWORK_HEIGHT, data=plotted(snap)
                     )
+                ExportButtons(controls["session"], k, snap, lang, tag="ab"[k])
     with solara.Columns([1, 1, 1], gutters_dense=True):
         for name in ("issues", "closeness", "clear-close"):
             with solara.Card(margin=0, classes=["siyi-card"]):
-                Chart(options[name], name, height=COMPARE_SERIES_HEIGHT, data=plotted(a))
+                Chart(options[name], name, height=COMPARE_SERIES_HEIGHT, data=plotted(latest))
     with solara.Card(margin=0, classes=["siyi-card"]):
-        solara.Text(f"Summary — day {a.day}, seed {a.seed}", classes=["siyi-section"])
+        heading = TEXT[lang]["summary heading"].format(a=a.day, b=b.day, seed=a.seed)
+        solara.Text(heading, classes=["siyi-section"])
         columns = [(a.label, a.summary), (b.label, b.summary)]
-        solara.HTML(tag="div", unsafe_innerHTML=table_html(columns, "B − A"), classes=["siyi-summary"])
-        with solara.Details("All summary keys"):
-            solara.HTML(tag="div", unsafe_innerHTML=table_html(columns, "B − A", everything=True))
+        solara.HTML(tag="div", unsafe_innerHTML=table_html(columns, "B − A", lang=lang), classes=["siyi-summary"])
+        with solara.Details(TEXT[lang]["all keys"]):
+            solara.HTML(tag="div", unsafe_innerHTML=table_html(columns, "B − A", True, lang))
 
 
 @solara.component
@@ -509,20 +671,24 @@ def AboutView():
         solara.Text("About this dashboard", classes=["siyi-section"])
         for paragraph in (
             (
-                "siyi_sim simulates the 'Four Helps, One Experience' program: pairs of cadres from two departments work inside an "
-                "enterprise for 15 days, learn its difficulties once the owner trusts them, and carry them through the departments."
+                "siyi_sim simulates the 'Four Helps, One Experience' program: pairs of cadres from two departments "
+                "work inside an enterprise for 15 days, learn its difficulties once the owner trusts them, and carry "
+                "them through the departments."
             ),
             (
-                "Watch: pick a scenario, change levers, then Step or Play. The run is shown beside the baseline ('clear but not close': "
-                "no placements) under the same seed and on the same day. A changed lever rebuilds the run from day 0 with the new setting "
+                "Watch: pick a scenario, change levers, then Step or Play. The run is shown beside the baseline "
+                "('clear but not close': no placements) under the same seed and on the same day. A changed lever "
+                "rebuilds the run from day 0 with the new setting "
                 "and replays it to the current day."
             ),
             "Compare: two named scenarios under one seed, stepped together.",
             (
-                "Program = issues solved by placed cadres during placement, follow-up and later through their ties. Ordinary = firms' own "
-                "approaches to departments. Strong tie = cadre–firm trust of at least 0.6. Clear index = 1 minus the rate of improper exchanges."
+                "Program = issues solved by placed cadres during placement, follow-up and later through their ties. "
+                "Ordinary = firms' own approaches to departments. Strong tie = cadre–firm trust of at least 0.6. "
+                "Clear index = 1 minus the rate of improper exchanges."
             ),
-            f"Baseline scenario name: '{BASELINE}'. Command line equivalent: siyi run --scenario NAME --seed N --set section.key=value.",
+            f"Baseline scenario name: '{BASELINE}'. "
+            "Command line equivalent: siyi run --scenario NAME --seed N --set section.key=value.",
         ):
             solara.Text(paragraph, style={"font-size": "14px", "color": "#334155", "margin-bottom": "8px"})
 
@@ -531,13 +697,19 @@ def AboutView():
 def Page():
     solara.Title("siyi_sim — cadres in enterprises")
     solara.Style(CSS)
+    lang = solara.use_reactive("en")
+    words = TEXT[lang.value]
     with solara.AppBar():
-        pass
-    solara.AppBarTitle("siyi_sim · Four Helps, One Experience — cadres placed in enterprises")
+        solara.ToggleButtonsSingle(value=lang, values=["en", "zh"], classes=["siyi-lang"])
+    solara.AppBarTitle(
+        "siyi_sim · Four Helps, One Experience — cadres placed in enterprises"
+        if lang.value == "en"
+        else "siyi_sim · 四帮一体验 — 机关干部进企业"
+    )
     with solara.Column(classes=["siyi-page"], style={"padding": "6px 12px"}), solara.lab.Tabs(value=0, lazy=True):
-        with solara.lab.Tab("Watch and steer a run", classes=["siyi-tab-watch"]):
-            WatchView()
-        with solara.lab.Tab("Compare two scenarios", classes=["siyi-tab-compare"]):
-            CompareView()
-        with solara.lab.Tab("About", classes=["siyi-tab-about"]):
+        with solara.lab.Tab(words["tab watch"], classes=["siyi-tab-watch"]):
+            WatchView(lang.value)
+        with solara.lab.Tab(words["tab compare"], classes=["siyi-tab-compare"]):
+            CompareView(lang.value)
+        with solara.lab.Tab(words["tab about"], classes=["siyi-tab-about"]):
             AboutView()

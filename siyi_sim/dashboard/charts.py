@@ -23,7 +23,9 @@ MUTED = "#6b7280"
 GRID = "#e5e7eb"
 WATCH_COLORS = ("#1d4ed8", "#9ca3af")  # run in focus: blue; baseline: grey
 COMPARE_COLORS = ("#1d4ed8", "#c2410c")  # scenario A: blue; scenario B: orange
-FONT = "Roboto, 'Helvetica Neue', Arial, sans-serif"
+FONT = (
+    "Roboto, 'Helvetica Neue', Arial, 'Noto Sans CJK SC', 'Noto Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif"
+)
 #: Trust colour scale for ties, weak → strong (ColorBrewer YlGnBu).
 TRUST_STOPS = ("#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84")
 #: Trust classes for drawing ties (each class one colour and width).
@@ -33,6 +35,43 @@ DEPARTMENT_COLORS = (
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
     "#393b79", "#ad494a", "#637939", "#8c6d31", "#7b4173", "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363",
 )  # fmt: skip
+
+
+NETWORK_CAPTION = (
+    "{cadres} cadres · {firms} firms · {ties} cadre–firm ties ({strong} with trust ≥ 0.6) · "
+    "{pairs} cross-department pairs"
+)  # fmt: skip
+#: The charts' own words in Chinese (indicator names follow the registry in :mod:`siyi_sim.metrics`).
+ZH = {
+    "day of the run": "模拟第几天",
+    "Issues resolved (cumulative)": "解决困难问题（累计）",
+    "through the placement program": "通过进驻干部（四帮一体验）",
+    "through ordinary channels": "通过常规渠道",
+    "Closeness: owner trust and strong ties": "亲：企业主信任与紧密联系",
+    "mean owner trust in government [0–1]": "企业主对政府的平均信任度 [0–1]",
+    "firms with a cadre tie of trust ≥ 0.6 (%)": "与干部信任度 ≥ 0.6 的企业占比（%）",
+    "Clear–close position": "清亲位置",
+    "dotted cross: {label} today · upper right = closer and as clean": (
+        "虚线十字：{label} 当前位置 · 右上 = 更亲且同样清"
+    ),
+    "close: firms with a strong cadre tie (%)": "亲：与干部紧密联系的企业占比（%）",
+    "clear index": "清廉指数",
+    "closer and as clean ✓": "更亲且同样清 ✓",
+    "closer but less clean": "更亲但不够清",
+    "clear but not close": "清而不亲",
+    "Trust network — {label}, day {day}": "信任网络 — {label}，第 {day} 天",
+    NETWORK_CAPTION: (
+        "{cadres} 名干部 · {firms} 户企业 · {ties} 条干部–企业联系（{strong} 条信任度 ≥ 0.6）· {pairs} 对跨部门组合"
+    ),
+    "tie trust  0": "联系信任度  0",
+    "The baseline places no cadres": "基准情景不派干部进企业",
+    "No cadre placed yet": "尚无干部进驻",
+}
+
+
+def words(text: str, lang: str = "en", **values) -> str:
+    """``text`` in ``lang`` (English is the key), with ``values`` filled in."""
+    return (ZH.get(text, text) if lang == "zh" else text).format(**values)
 
 
 def trust_color(trust: float) -> str:
@@ -71,7 +110,7 @@ def _points(snapshot: Snapshot, column: str, scale: float = 1.0, digits: int = 4
     return [[int(d), round(float(v), digits)] for d, v in zip(days, values, strict=True) if math.isfinite(v)]
 
 
-def _time_axes(horizon: int, panels: int) -> tuple[list[dict], list[dict]]:
+def _time_axes(horizon: int, panels: int, lang: str = "en") -> tuple[list[dict], list[dict]]:
     xs, ys = [], []
     for k in range(panels):
         last = k == panels - 1
@@ -82,7 +121,7 @@ def _time_axes(horizon: int, panels: int) -> tuple[list[dict], list[dict]]:
                 "min": 0,
                 "max": max(int(horizon), 1),
                 "axisLabel": {"show": last, "color": MUTED},
-                "name": "day of the run" if last else "",
+                "name": words("day of the run", lang) if last else "",
                 "nameLocation": "middle",
                 "nameGap": 24,
                 "splitLine": {"lineStyle": {"color": GRID}},
@@ -107,22 +146,23 @@ def _panels(
     snapshots: Sequence[Snapshot],
     colors: Sequence[str],
     height: int,
+    lang: str = "en",
 ) -> dict:
     """Stacked time-series panels sharing the day axis; one line per run in each panel.
 
     Layout in pixels for a chart ``height`` px tall: title, legend, then per panel a caption
     above its plot, and the day axis under the last panel.
     """
-    option = _base(title)
+    option = _base(words(title, lang))
     n = len(panels)
     top, bottom, caption, gap = 50, 40, 16, 10
     plot = max((height - top - bottom - n * caption - (n - 1) * gap) / n, 30)
     tops = [top + k * (caption + plot + gap) + caption for k in range(n)]
     option["grid"] = [{"left": 58, "right": 18, "top": round(t), "height": round(plot)} for t in tops]
-    option["xAxis"], option["yAxis"] = _time_axes(max(s.horizon for s in snapshots), n)
+    option["xAxis"], option["yAxis"] = _time_axes(max(s.horizon for s in snapshots), n, lang)
     option["title"] = [option["title"]] + [
         {
-            "text": label,
+            "text": words(label, lang),
             "left": 58,
             "top": round(t - caption),
             "textStyle": {"fontSize": 11, "fontWeight": "normal", "color": MUTED},
@@ -162,7 +202,9 @@ def _panels(
     return option
 
 
-def issues_chart(snapshots: Sequence[Snapshot], colors: Sequence[str] = WATCH_COLORS, height: int = 320) -> dict:
+def issues_chart(
+    snapshots: Sequence[Snapshot], colors: Sequence[str] = WATCH_COLORS, height: int = 320, lang: str = "en"
+) -> dict:
     """Cumulative issues resolved: the program (placed cadres during placement, follow-up and
     through ties) in the upper panel, the ordinary channels (firms on their own) below."""
     return _panels(
@@ -174,10 +216,13 @@ def issues_chart(snapshots: Sequence[Snapshot], colors: Sequence[str] = WATCH_CO
         snapshots,
         colors,
         height,
+        lang,
     )
 
 
-def closeness_chart(snapshots: Sequence[Snapshot], colors: Sequence[str] = WATCH_COLORS, height: int = 320) -> dict:
+def closeness_chart(
+    snapshots: Sequence[Snapshot], colors: Sequence[str] = WATCH_COLORS, height: int = 320, lang: str = "en"
+) -> dict:
     """Owners' mean trust in government, and the share of firms with a strong cadre tie ('close')."""
     return _panels(
         "Closeness: owner trust and strong ties",
@@ -188,17 +233,19 @@ def closeness_chart(snapshots: Sequence[Snapshot], colors: Sequence[str] = WATCH
         snapshots,
         colors,
         height,
+        lang,
     )
 
 
-def clear_close_chart(snapshots: Sequence[Snapshot], colors: Sequence[str] = WATCH_COLORS) -> dict:
+def clear_close_chart(snapshots: Sequence[Snapshot], colors: Sequence[str] = WATCH_COLORS, lang: str = "en") -> dict:
     """Where each run stands on 'close' (strong-tie share) and 'clear' (clear index), with its path.
 
     The reference run's current position (dotted cross) splits the plane; the program's aim is the
     upper right: closer to firms than the reference, and as clean.
     """
     option = _base(
-        "Clear–close position", f"dotted cross: {snapshots[-1].label} today · upper right = closer and as clean"
+        words("Clear–close position", lang),
+        words("dotted cross: {label} today · upper right = closer and as clean", lang, label=snapshots[-1].label),
     )
     option["tooltip"] = {"trigger": "item", "confine": True}
     option["grid"] = {"left": 64, "right": 22, "top": 64, "bottom": 48}
@@ -215,9 +262,14 @@ def clear_close_chart(snapshots: Sequence[Snapshot], colors: Sequence[str] = WAT
                 "type": "line",
                 "showSymbol": False,
                 "data": path,
-                "lineStyle": {"color": colors[j], "width": 1.2, "opacity": 0.5},
+                "lineStyle": {
+                    "color": colors[j],
+                    "width": 1.2 if j == 0 else 1.6,
+                    "opacity": 0.5 if j == 0 else 0.8,
+                    "type": "solid" if j == 0 else "dashed",
+                },
                 "tooltip": {"show": False},
-                "z": 2,
+                "z": 2 if j == 0 else 3,
             }
         )
         if path:
@@ -225,18 +277,23 @@ def clear_close_chart(snapshots: Sequence[Snapshot], colors: Sequence[str] = WAT
                 {
                     "name": snap.label,
                     "type": "scatter",
-                    "symbolSize": 16,
+                    # the second run is a smaller diamond drawn on top, so a shared position shows both
+                    "symbol": "circle" if j == 0 else "diamond",
+                    "symbolSize": 16 if j == 0 else 12,
                     "data": [path[-1]],
                     "itemStyle": {"color": colors[j], "borderColor": "#fff", "borderWidth": 2},
-                    "label": {
+                    "label": {  # first run's label right of its marker, the second's left: never on each other
                         "show": True,
-                        "position": "top" if j == 0 else "right",
+                        "position": "right" if j == 0 else "left",
                         "distance": 8,
                         "formatter": f"{snap.label}",
                         "color": colors[j] if j == 0 else INK,
                         "fontSize": 11,
+                        "backgroundColor": "rgba(255,255,255,0.85)",
+                        "padding": [1, 3],
                     },
-                    "z": 4,
+                    "labelLayout": {"hideOverlap": False, "moveOverlap": "shiftY"},
+                    "z": 4 if j == 0 else 5,
                 }
             )
     ref = snapshots[-1]
@@ -261,7 +318,7 @@ def clear_close_chart(snapshots: Sequence[Snapshot], colors: Sequence[str] = WAT
         "type": "value",
         "min": 0,
         "max": max(5.0, math.ceil(max(xs, default=0.0) * 1.25)),
-        "name": "close: firms with a strong cadre tie (%)",
+        "name": words("close: firms with a strong cadre tie (%)", lang),
         "nameLocation": "middle",
         "nameGap": 26,
         "axisLabel": {"color": MUTED},
@@ -271,10 +328,10 @@ def clear_close_chart(snapshots: Sequence[Snapshot], colors: Sequence[str] = WAT
         "type": "value",
         "min": y_lo,
         "max": 1.0,
-        "name": "clear index",
+        "name": words("clear index", lang),
         "nameLocation": "middle",
         "nameGap": 48,
-        "axisLabel": {"color": MUTED},
+        "axisLabel": {"color": MUTED, "showMinLabel": False},  # the minimum is not a round tick: it would overlap
         "splitLine": {"lineStyle": {"color": GRID}},
     }
     option["series"] = series
@@ -283,25 +340,25 @@ def clear_close_chart(snapshots: Sequence[Snapshot], colors: Sequence[str] = WAT
             "type": "text",
             "right": 28,
             "top": 70,
-            "style": {"text": "closer and as clean ✓", "fill": "#15803d", "fontSize": 11},
+            "style": {"text": words("closer and as clean ✓", lang), "fill": "#15803d", "fontSize": 11},
         },
         {
             "type": "text",
             "right": 28,
             "bottom": 56,
-            "style": {"text": "closer but less clean", "fill": "#b91c1c", "fontSize": 11},
+            "style": {"text": words("closer but less clean", lang), "fill": "#b91c1c", "fontSize": 11},
         },
         {
             "type": "text",
             "left": 72,
             "top": 70,
-            "style": {"text": "clear but not close", "fill": MUTED, "fontSize": 11},
+            "style": {"text": words("clear but not close", lang), "fill": MUTED, "fontSize": 11},
         },
     ]
     return option
 
 
-def network_chart(snapshot: Snapshot, title: str | None = None, height: int = 640) -> dict:
+def network_chart(snapshot: Snapshot, title: str | None = None, height: int = 640, lang: str = "en") -> dict:
     """The placed part of the trust network (only nodes with a tie are drawn).
 
     Cadres sit on a ring grouped by department (coloured arcs, fixed positions); a firm sits
@@ -310,7 +367,7 @@ def network_chart(snapshot: Snapshot, title: str | None = None, height: int = 64
     ``height`` is the chart's height in pixels: the ring is drawn in a centred square that fits it.
     """
     net = snapshot.network
-    option = _base(title or f"Trust network — {snapshot.label}, day {snapshot.day}")
+    option = _base(title or words("Trust network — {label}, day {day}", lang, label=snapshot.label, day=snapshot.day))
     option["tooltip"] = {"trigger": "item", "confine": True}
     side = max(int(height) - 52 - 26, 100)
     option["grid"] = {"left": "center", "top": 52, "width": side, "height": side}
@@ -415,10 +472,23 @@ def network_chart(snapshot: Snapshot, title: str | None = None, height: int = 64
     option["series"] = series
     strong = int(np.sum(net.tie_trust >= 0.6))
     n_cadres = len(net.cadre_xy)
-    caption = f"{n_cadres:,} cadres · {len(net.firm_xy):,} firms · {len(net.tie_trust):,} cadre–firm ties ({strong:,} with trust ≥ 0.6) · {net.pair_count:,} cross-department pairs"
+    caption = words(
+        NETWORK_CAPTION,
+        lang,
+        cadres=f"{n_cadres:,}",
+        firms=f"{len(net.firm_xy):,}",
+        ties=f"{len(net.tie_trust):,}",
+        strong=f"{strong:,}",
+        pairs=f"{net.pair_count:,}",
+    )
     option["title"]["subtext"] = caption
     graphic = [
-        {"type": "text", "right": 150, "bottom": 8, "style": {"text": "tie trust  0", "fill": MUTED, "fontSize": 10}},
+        {
+            "type": "text",
+            "right": 150,
+            "bottom": 8,
+            "style": {"text": words("tie trust  0", lang), "fill": MUTED, "fontSize": 10},
+        },
         {
             "type": "rect",
             "right": 28,
@@ -440,7 +510,9 @@ def network_chart(snapshot: Snapshot, title: str | None = None, height: int = 64
         {"type": "text", "right": 14, "bottom": 8, "style": {"text": "1", "fill": MUTED, "fontSize": 10}},
     ]
     if not len(net.tie_trust):
-        note = "The baseline places no cadres" if snapshot.scenario == "baseline" else "No cadre placed yet"
+        note = words(
+            "The baseline places no cadres" if snapshot.scenario == "baseline" else "No cadre placed yet", lang
+        )
         graphic.append(
             {"type": "text", "left": "center", "top": "middle", "style": {"text": note, "fill": MUTED, "fontSize": 13}}
         )

@@ -4,6 +4,8 @@ The address is bound here, before Solara is imported, so that a taken port or a 
 an address of this machine fails at once with one ``OSError``/``ValueError`` sentence (the CLI
 turns it into ``siyi: error: ...`` and exit code 2) instead of a traceback from inside uvicorn.
 The bound socket is then handed to uvicorn, so no other process can take the port in between.
+A host that is not a loopback address needs ``allow_remote``, and every request passes through
+:class:`.guard.LocalOnly`, which answers only requests addressed to the served address.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+import sys
 
 APP_MODULE = "siyi_sim.dashboard.app"
 DEFAULT_HOST = "127.0.0.1"
@@ -90,8 +93,11 @@ def url_for(host: str, port: int) -> str:
     return f"http://{shown}:{port}/"
 
 
-def serve(host: str = DEFAULT_HOST, port=DEFAULT_PORT, *, quiet: bool = False) -> None:
+def serve(host: str = DEFAULT_HOST, port=DEFAULT_PORT, *, quiet: bool = False, allow_remote: bool = False) -> None:
     """Bind the address, then run the Solara app on it until interrupted."""
+    from .guard import HostPolicy, LocalOnly, exposure_warning
+
+    warning = exposure_warning(check_host(host), allow_remote)
     sock = bind(host, port)
     port = sock.getsockname()[1]
     for key, value in _SOLARA_ENV.items():
@@ -110,10 +116,13 @@ def serve(host: str = DEFAULT_HOST, port=DEFAULT_PORT, *, quiet: bool = False) -
 
     solara_settings.main.mode = "production"
     solara_settings.telemetry.mixpanel_enable = False
-    config = uvicorn.Config(
-        "solara.server.starlette:app", host=host, port=port, log_level="warning", access_log=False, lifespan="on"
-    )
+    from solara.server.starlette import app as solara_app
+
+    guarded = LocalOnly(solara_app, HostPolicy.for_address(host, port))
+    config = uvicorn.Config(guarded, host=host, port=port, log_level="warning", access_log=False, lifespan="on")
     server = uvicorn.Server(config)
+    if warning:
+        print(f"siyi dashboard: {warning}", file=sys.stderr, flush=True)
     if not quiet:
         print(f"siyi dashboard: serving on {url_for(host, port)} (Ctrl+C to stop)", flush=True)
     try:

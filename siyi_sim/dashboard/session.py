@@ -147,10 +147,8 @@ def changed_levers(scenario: str, values: dict[str, Any]) -> dict[str, Any]:
 
 
 def format_value(key: str, value: Any) -> str:
-    for row_key, _, fmt in SUMMARY_ROWS:
-        if row_key == key:
-            break
-    else:
+    fmt = next((row_fmt for row_key, _, row_fmt in SUMMARY_ROWS if row_key == key), None)
+    if fmt is None:
         fmt = "{:,.4g}" if isinstance(value, float) else "{}"
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
@@ -161,13 +159,16 @@ def format_value(key: str, value: Any) -> str:
 
 
 def summary_rows(
-    columns: list[tuple[str, dict[str, Any]]], difference: bool = True, everything: bool = False
+    columns: list[tuple[str, dict[str, Any]]], difference: bool = True, everything: bool = False, lang: str = "en"
 ) -> list[list[str]]:
     """Rows of the summary table: label, one value per column, and (for two columns) second − first.
 
     The labelled indicators of :data:`SUMMARY_ROWS` come first; with ``everything`` the other
-    summary keys follow under their own names.
+    summary keys follow under their own names. In Chinese (``lang="zh"``) labels and values come
+    from the indicator registry (:mod:`siyi_sim.metrics`): 元/万元, percentages, 天.
     """
+    if lang != "en":
+        return _registry_rows(columns, difference, everything, lang)
     keys = [key for key, _, _ in SUMMARY_ROWS if any(key in summary for _, summary in columns)]
     extra = (
         sorted({key for _, summary in columns for key in summary} - set(keys) - _HIDDEN_SUMMARY_KEYS)
@@ -185,6 +186,31 @@ def summary_rows(
                 delta = b - a
                 text = format_value(key, abs(delta)) if not (isinstance(delta, float) and math.isnan(delta)) else "–"
                 row.append("0" if delta == 0 else ("+" if delta > 0 else "−") + text)
+            else:
+                row.append("")
+        rows.append(row)
+    return rows
+
+
+def _registry_rows(
+    columns: list[tuple[str, dict[str, Any]]], difference: bool, everything: bool, lang: str
+) -> list[list[str]]:
+    from .. import metrics
+
+    keys = [key for key, _, _ in SUMMARY_ROWS if any(key in summary for _, summary in columns)]
+    if everything:
+        keys += sorted({key for _, summary in columns for key in summary} - set(keys) - _HIDDEN_SUMMARY_KEYS)
+    rows = []
+    for key in keys:
+        known = key in metrics.INDICATORS
+        values = [summary.get(key) for _, summary in columns]
+        row = [metrics.label(key, lang) if known else key]
+        row += [metrics.format_value(key, v, lang) if known else format_value(key, v) for v in values]
+        if difference and len(values) == 2:
+            a, b = values
+            numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (a, b))
+            if numbers and key != "day" and known:
+                row.append(metrics.format_value(key, float(b) - float(a), lang, difference=True))  # type: ignore[arg-type]
             else:
                 row.append("")
         rows.append(row)
@@ -416,12 +442,16 @@ class Session:
         fixed: dict[str, Any] | None = None,
         reuse: list[Run] | None = None,
     ) -> Session:
-        """Two named scenarios under one seed, side by side, on a common horizon."""
+        """Two named scenarios under one seed, side by side, each to its own horizon.
+
+        The session runs to the longer horizon (a 5-year scenario against a 1-year one runs five
+        years); the shorter run stops at its own horizon and stays drawn as it ended.
+        """
         fixed = dict(fixed or {})
-        horizon = min(_horizon(scenario_a, fixed), _horizon(scenario_b, fixed))
         pool = list(reuse or [])
-        a = _run_at(scenario_a, seed, fixed, horizon, f"A: {scenario_a}", day, pool)
-        return cls([a, _run_at(scenario_b, seed, fixed, horizon, f"B: {scenario_b}", a.day, pool)])
+        a = _run_at(scenario_a, seed, fixed, _horizon(scenario_a, fixed), f"A: {scenario_a}", day, pool)
+        b = _run_at(scenario_b, seed, fixed, _horizon(scenario_b, fixed), f"B: {scenario_b}", day, pool)
+        return cls([a, b])
 
     def close(self) -> list[Run]:
         """Stop this session (waiting for a step in progress); return its runs for reuse."""
@@ -431,20 +461,24 @@ class Session:
 
     @property
     def day(self) -> int:
-        return self.runs[0].day
+        """The session's day: that of the run still going (runs only differ once one has ended)."""
+        return max(run.day for run in self.runs)
+
+    @property
+    def horizon(self) -> int:
+        return max(run.horizon for run in self.runs)
 
     @property
     def running(self) -> bool:
         return any(run.running for run in self.runs)
 
     def step(self, days: int = 1) -> int:
-        """Step every run ``days`` days (stopping at the first horizon); return days taken."""
+        """Step every run ``days`` days, each up to its own horizon; return days taken."""
         with self.lock:
             if self.closed:
                 return 0
             start = time.perf_counter()
-            limit = min(run.horizon for run in self.runs) - self.day
-            days = max(0, min(int(days), limit))
+            days = max(0, min(int(days), self.horizon - self.day))
             for run in self.runs:
                 t0 = time.perf_counter()
                 run.step(days)

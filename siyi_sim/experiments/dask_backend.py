@@ -8,6 +8,7 @@ within ``connect_timeout`` seconds, before anything is written.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -18,6 +19,22 @@ def _worker_version() -> str:
     import siyi_sim
 
     return siyi_sim.__version__
+
+
+def _close_half_built_client(err: BaseException, client_class: Any) -> None:
+    """Close the client a failed ``Client(...)`` left behind, while its event loop still runs.
+
+    Left alone, it is closed only at interpreter exit, when its loop is gone: ten seconds of
+    waiting and an "Exception ignored in Client.__del__" traceback after our one-line error.
+    """
+    tb = err.__traceback__
+    while tb is not None:
+        half_built = tb.tb_frame.f_locals.get("self")
+        if isinstance(half_built, client_class):
+            with contextlib.suppress(Exception):  # a client that never connected: nothing to save
+                half_built.close(timeout=2)
+            return
+        tb = tb.tb_next
 
 
 class DaskBackend:
@@ -38,8 +55,8 @@ class DaskBackend:
         self.connect_timeout = connect_timeout
         self.worker_wait = worker_wait
         self.check_package = check_package
-        self.client = None
-        self._cluster = None
+        self.client: Any = None  # distributed.Client once entered
+        self._cluster: Any = None  # distributed.LocalCluster when no scheduler was given
 
     def describe(self) -> dict[str, Any]:
         info: dict[str, Any] = {"backend": self.name, "scheduler": self.scheduler or "LocalCluster"}
@@ -74,6 +91,7 @@ class DaskBackend:
         try:
             client = Client(address, timeout=self.connect_timeout, set_as_default=False)
         except Exception as err:  # distributed raises OSError, TimeoutError or ValueError here
+            _close_half_built_client(err, Client)
             detail = " ".join(str(err).split()) or err.__class__.__name__
             raise ValueError(
                 f"cannot reach Dask scheduler {address!r} within {self.connect_timeout:g} s: {detail[:200]}"
@@ -83,7 +101,8 @@ class DaskBackend:
         except Exception:
             client.close()
             raise ValueError(
-                f"Dask scheduler {address!r} has no workers (waited {self.worker_wait:g} s); start some with `dask worker {address}`"
+                f"Dask scheduler {address!r} has no workers (waited {self.worker_wait:g} s); "
+                f"start some with `dask worker {address}`"
             ) from None
         if self.check_package:
             import siyi_sim
@@ -93,14 +112,16 @@ class DaskBackend:
             except Exception as err:
                 client.close()
                 raise ValueError(
-                    f"Dask workers at {address!r} cannot import siyi_sim ({' '.join(str(err).split())[:200]}); install it on every worker"
+                    f"Dask workers at {address!r} cannot import siyi_sim ({' '.join(str(err).split())[:200]}); "
+                    "install it on every worker"
                 ) from None
             wrong = {w: v for w, v in versions.items() if v != siyi_sim.__version__}
             if wrong:
                 client.close()
                 worker, version = next(iter(wrong.items()))
                 raise ValueError(
-                    f"Dask worker {worker} has siyi_sim {version}, this client {siyi_sim.__version__}; install the same version everywhere"
+                    f"Dask worker {worker} has siyi_sim {version}, this client {siyi_sim.__version__}; "
+                    "install the same version everywhere"
                 )
         return client
 

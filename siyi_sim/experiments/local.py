@@ -10,12 +10,24 @@ Plain ``fork`` is unsafe because numpy and pyarrow have already started threads 
 and ``spawn`` would re-import everything in every worker. The pool always has ``2 x N`` runs
 queued, so a worker never waits; memory stays flat for sweeps of any length and an interrupted
 sweep loses at most the queued runs' work.
+
+No process outlives its sweep, whatever ends the sweep (``kill -9`` included). Each worker holds
+the read end of a "lifeline" pipe whose only write end is in the sweep process; a thread in the
+worker waits on it and ends the worker when it closes, which the kernel does the moment the
+sweep dies. (A parent-death signal would not do: a worker's parent is the fork server, and the
+fork server itself lives until its last worker has gone.) With the workers gone, the fork server
+and the resource tracker see their own pipes close and exit, so nothing keeps the sweep's stdout
+open. When the sweep stops on an error, Ctrl+C or SIGTERM, running workers are terminated
+instead of being waited for.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
@@ -31,6 +43,7 @@ class LocalBackend:
             raise ValueError(f"invalid --workers {workers!r}: must be a positive integer")
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
+        self._lifeline: tuple[Any, Any] | None = None
 
     def describe(self) -> dict[str, Any]:
         return {"backend": self.name, "workers": self.workers}
@@ -38,13 +51,26 @@ class LocalBackend:
     def __enter__(self) -> LocalBackend:
         if self.workers > 1:
             warm_up()
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context())
+            ctx = _context()
+            self._lifeline = ctx.Pipe(duplex=False)  # (read end for the workers, write end kept here)
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=ctx,
+                initializer=follow_sweep,
+                initargs=(self._lifeline[0],),
+            )
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            if exc_type is not None:  # failed or interrupted: do not wait for the runs in progress
+                _terminate_workers(pool)
+            pool.shutdown(wait=True, cancel_futures=True)
+        if self._lifeline is not None:
+            for end in self._lifeline:
+                end.close()
+            self._lifeline = None
 
     def map_unordered(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
         """Yield ``fn(item)`` for every item as each finishes; the first error stops the rest."""
@@ -71,10 +97,38 @@ class LocalBackend:
                 future.cancel()
 
 
+def _terminate_workers(pool: ProcessPoolExecutor) -> None:
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
+    if terminate is not None:
+        terminate()
+        return
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        if process.is_alive():
+            process.terminate()
+
+
+def follow_sweep(lifeline) -> None:
+    """Pool-worker initializer: end this worker as soon as the sweep's end of ``lifeline`` closes.
+
+    Ctrl+C is left to the sweep process, which terminates its workers itself; a worker that
+    also caught it would print a traceback of its own.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def wait_for_sweep_end() -> None:
+        with contextlib.suppress(EOFError, OSError):
+            lifeline.recv_bytes()  # nothing is ever sent: this returns only by EOF
+        os._exit(1)
+
+    threading.Thread(target=wait_for_sweep_end, name="siyi-lifeline", daemon=True).start()
+
+
 def _context():
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["siyi_sim", "siyi_sim.experiments.execute", "siyi_sim.experiments.warm"])
+        ctx.set_forkserver_preload(
+            ["siyi_sim", "siyi_sim.experiments.execute", "siyi_sim.experiments.local", "siyi_sim.experiments.warm"]
+        )
         return ctx
     return multiprocessing.get_context("spawn")
 
