@@ -91,7 +91,8 @@ _REGISTRY: tuple[Indicator, ...] = (
     _i("integrity_incidents_program", "Integrity incidents on placements", "进驻期间廉洁问题事件", "count", "int",
        "lower", "program", "Improper exchanges on program contacts (placements, follow-up, ties)."),
     _i("integrity_detected", "Integrity incidents detected", "被发现的廉洁问题事件", "count", "int", "neutral",
-       "program", "Program incidents found by supervision checks; zero without supervision."),
+       "total", "Improper exchanges found by the supervision of placements or by district discipline inspection "
+       "of ordinary approaches; each detection sanctions a cadre."),
     _i("five_ones_completion", "'Five ones' completion", "“五个一”任务完成率", "share", "share", "higher", "program",
        "Share of closed placements that finished all five items of the 五个一 task list."),
     _i("mean_cadre_attitude", "Cadre service attitude", "干部服务态度", "index", "float3", "higher", "state",
@@ -120,6 +121,12 @@ _REGISTRY: tuple[Indicator, ...] = (
        "Issues solved through ordinary channels per firm that never hosted cadres (the mindset spillover)."),
     _i("mean_evaluation_score", "Back-to-back evaluation score", "“背靠背”评价平均分", "index", "float3", "higher",
        "program", "Mean anonymous evaluation of placed cadres by their firms, 0 to 1."),
+    # --- v2: avoidance and consequences ---
+    _i("cadres_sanctioned", "Cadres sanctioned", "受处分干部人数", "cadres", "int", "lower", "total",
+       "Distinct cadres sanctioned after a detected improper exchange (kept out of placements and firm contacts)."),
+    _i("mean_perceived_risk", "Cadres' perceived risk of contact (avoidance)", "干部与企业接触的顾虑（避嫌）", "index",
+       "float3", "lower", "state", "Cadres' mean perceived risk of contact with firms, 0 to 1: what makes them "
+       "keep away from firms (避嫌)."),
     # --- daily-only series ---------------------------------------------------------------------
     _i("day", "Day", "天", "days", "int", "neutral", "meta", "Day of the run."),
     _i("active_placements", "Placements under way", "进驻中的干部组", "count", "int", "neutral", "program",
@@ -139,7 +146,7 @@ _REGISTRY: tuple[Indicator, ...] = (
 INDICATORS: dict[str, Indicator] = {ind.key: ind for ind in _REGISTRY}
 
 #: Keys of :func:`summarize`, in order (the registry up to the first daily-only series).
-SUMMARY_KEYS: tuple[str, ...] = tuple(INDICATORS)[: list(INDICATORS).index("mean_evaluation_score") + 1]
+SUMMARY_KEYS: tuple[str, ...] = tuple(INDICATORS)[: list(INDICATORS).index("day")]
 
 
 def indicator(key: str) -> Indicator:
@@ -268,6 +275,19 @@ def strong_tie_share(model) -> float:
     return float((best >= model.cfg.trust.strong_tie_threshold).mean())
 
 
+def cadres_sanctioned(model) -> int:
+    """Distinct cadres ever sanctioned (0 when the integrity submodel is knocked out)."""
+    integrity = model.submodels.get("integrity")
+    until = getattr(integrity, "sanctioned_until", None)
+    return int((until >= 0).sum()) if until is not None else 0
+
+
+def mean_perceived_risk(model) -> float | None:
+    """Cadres' mean perceived risk of contact (None when the avoidance submodel is knocked out)."""
+    avoidance = model.submodels.get("avoidance")
+    return avoidance.mean_risk(model) if hasattr(avoidance, "mean_risk") else None
+
+
 def clear_index(model) -> float:
     return float(1.0 - model.firm_incident.mean())
 
@@ -344,6 +364,9 @@ def summarize(model) -> dict:
         "mean_evaluation_score": float(np.mean([a.evaluation for a in closed if a.evaluation]))
         if any(a.evaluation for a in closed)
         else None,
+        # --- v2: avoidance and consequences ---
+        "cadres_sanctioned": cadres_sanctioned(model),
+        "mean_perceived_risk": mean_perceived_risk(model),
     }
     assert tuple(out) == SUMMARY_KEYS
     return out
@@ -369,6 +392,9 @@ DAILY_REPORTERS = {
     "clear_index": clear_index,
     "mean_cadre_attitude": lambda m: float(m.cadres.attitude.mean()),
     "mean_department_speed": lambda m: float(m.dept_speed.mean()),
+    # --- v2: avoidance and consequences (the scandal cycle) ---
+    "integrity_detected": lambda m: m.counters.detected,
+    "mean_perceived_risk": lambda m: mean_perceived_risk(m),
 }
 
 

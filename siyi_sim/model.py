@@ -31,6 +31,7 @@ from .networks import TieTable, build_trust_graph
 from .population import build_cadres, build_enterprises, build_initial_issues, build_policies
 from .processes.absence import Absence
 from .processes.arrivals import Arrivals
+from .processes.avoidance import Avoidance
 from .processes.base import NullSubmodel, Submodel
 from .processes.campaign import Campaign
 from .processes.disclosure import Disclosure
@@ -61,6 +62,8 @@ def default_submodels() -> list[Submodel]:
         Resolution(),
         Absence(),
         Mindset(),
+        # 0. perceived risk of contact fades (avoidance), before anyone engages today
+        Avoidance(),
         # 1. schedule: Mesa events at the start of a day (batches, cohorts, meetings)
         Campaign(),
         Cohorts(),

@@ -27,6 +27,7 @@ STREAMS = (
     "self_uptake",
     "inspections",
     "jobfair",
+    "avoidance",
 )
 
 #: Purposes of keyed draws (distinct keys, independent draws).

@@ -137,7 +137,8 @@ def test_mindset_spills_over_to_department_speed(campaign_run, baseline_run):
     placed = campaign_run.model.cadre_ever_placed
     att0 = SiyiModel(scenario_config("campaign_2020"), seed=11).cadres.attitude
     rise = campaign_run.model.cadres.attitude - att0
-    assert rise[placed].mean() > 0.05 and np.all(rise[~placed] == 0)
+    sanctioned = campaign_run.model.submodels["integrity"].sanctioned_until >= 0  # a sanction cuts attitude
+    assert rise[placed].mean() > 0.05 and np.all(rise[~placed & ~sanctioned] == 0)
 
 
 def test_policy_desk_matches_more_policies(campaign_run):

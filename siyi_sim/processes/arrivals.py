@@ -3,7 +3,9 @@
 New difficulties arrive as a Poisson stream (``issue_rate_per_firm_year``) at random firms with
 type weights of ``ISSUE_TYPES``; a new loan or hiring issue adds to the firm's credit need or
 hiring gap. A new issue at a firm with a tie of trust >= ``tie_first_call_threshold`` goes to
-that cadre first (case 1), unless the firm hosts a pair now (the pair hears it first).
+that cadre first (case 1), unless the firm hosts a pair now (the pair hears it first). The cadre
+answers only if he is not under a sanction and not avoiding the firm (``avoidance``: P = 1 -
+first_call_weight * his perceived risk); an unanswered call leaves the issue with the owner.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from ..catalog import ISSUE, ISSUE_TYPES
 from ..events import FirstCall, IssueArose
 from ..issues import CH_TIE
 from ..population import add_issues
+from .avoidance import Avoidance
 from .base import Submodel
 from .disclosure import Disclosure
 from .followup import FollowUp
+from .integrity import Integrity
 from .placement import Placements
 from .trust import Trust
 
@@ -69,6 +73,13 @@ class Arrivals(Submodel):
         hosting = model.submodel(Placements).firm_hosting
         trusted = (best[firms] >= model.cfg.trust.tie_first_call_threshold) & ~hosting[firms]
         idx, firms = issues[trusted], firms[trusted]
+        if len(idx) == 0:
+            return
+        callee = who[firms]
+        answered = (
+            model.submodel(Avoidance).answers(model, callee) & ~model.submodel(Integrity).sanctioned(model)[callee]
+        )
+        idx, firms = idx[answered], firms[answered]
         if len(idx) == 0:
             return
         disclosure = model.submodel(Disclosure)

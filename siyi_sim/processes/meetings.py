@@ -3,6 +3,8 @@
 
 P(owner attends) = owner_attend_base, + owner_attend_via_cadre when the invitation comes through
 a cadre the owner trusts (tie >= tie_first_call_threshold), which also refreshes that tie (case 6).
+The cadre invites the owner himself only if he is not under a sanction and not avoiding the firm
+(``avoidance``: P = 1 - invite_weight * his perceived risk).
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..events import MeetingAttended
+from .avoidance import Avoidance
 from .base import Submodel
+from .integrity import Integrity
 from .trust import Trust
 
 if TYPE_CHECKING:
@@ -37,6 +41,11 @@ class Meetings(Submodel):
         if model.ties.n:
             best, who = model.ties.best_per_firm(model.day, model.firms.n)
             via = best[invitees] >= model.cfg.trust.tie_first_call_threshold
+            inviter = who[invitees[via]]
+            via[via] = (
+                model.submodel(Avoidance).invites(model, inviter)
+                & ~model.submodel(Integrity).sanctioned(model)[inviter]
+            )
         else:
             via = np.zeros(n, dtype=bool)
         attended = rng.random(n) < np.clip(b.owner_attend_base + via * b.owner_attend_via_cadre, 0, 1)
