@@ -411,7 +411,7 @@ class AvoidanceParams(Section):
         0.6, 0.0, 1.0, "share", "A tied cadre invites the owner to a meeting himself with P = 1 - weight*risk."
     )
     exchange_weight: float = P(
-        0.5, 0.0, 1.0, "share", "Keeping distance also keeps clean: approach exchange risk *= 1 - weight*dept risk."
+        0.5, 0.0, 1.0, "share", "Enforcement deters: approach exchange risk *= 1 - weight*(dept chill + alert)."
     )
     cure_per_day: float = P(
         0.03, 0.0, 1.0, "per day", "Each rule-bound placement day present lowers the cadre's habitual risk r -= cure*r."

@@ -137,6 +137,10 @@ _REGISTRY: tuple[Indicator, ...] = (
        "higher", "total", "Cumulative issues solved by firms approaching departments themselves."),
     _i("open_issues", "Open issues", "未解决困难问题", "count", "int", "lower", "state",
        "Issues not yet solved on the day, latent or raised."),
+    # --- v2: avoidance and consequences (daily only) ---
+    _i("perceived_risk_from_detections", "Perceived risk due to detections", "查处引起的接触顾虑", "index", "float3",
+       "lower", "state", "Cadres' mean perceived risk put there by detected exchanges (department chill plus "
+       "district alert), 0 to 1: the scandal cycle's share of avoidance."),
     _i("n_ties", "Cadre–firm ties", "干部—企业联系", "count", "int", "higher", "program",
        "Cadre–firm ties that exist on the day."),
 )
@@ -288,6 +292,12 @@ def mean_perceived_risk(model) -> float | None:
     return avoidance.mean_risk(model) if hasattr(avoidance, "mean_risk") else None
 
 
+def perceived_risk_from_detections(model) -> float | None:
+    """Cadres' mean perceived risk due to detections (None when avoidance is knocked out)."""
+    avoidance = model.submodels.get("avoidance")
+    return avoidance.mean_climate(model) if hasattr(avoidance, "mean_climate") else None
+
+
 def clear_index(model) -> float:
     return float(1.0 - model.firm_incident.mean())
 
@@ -395,6 +405,7 @@ DAILY_REPORTERS = {
     # --- v2: avoidance and consequences (the scandal cycle) ---
     "integrity_detected": lambda m: m.counters.detected,
     "mean_perceived_risk": lambda m: mean_perceived_risk(m),
+    "perceived_risk_from_detections": lambda m: perceived_risk_from_detections(m),
 }
 
 

@@ -14,8 +14,9 @@ suspicion". Each cadre perceives a risk of contact with firms,
 
 Risk lowers willingness to engage, ``1 - weight * risk`` (``avoidance.enabled`` off: 1): the
 department's service of an ordinary approach (department mean risk), a cadre answering a tied
-owner's first call, a cadre inviting a tied owner to a meeting; it also lowers the risk of an
-exchange on an ordinary approach (distance keeps clean).
+owner's first call, a cadre inviting a tied owner to a meeting. Enforcement (chill + alert, not
+the habit: a cadre cured of avoidance is not thereby less clean) also deters improper exchanges
+on ordinary approaches.
 """
 
 from __future__ import annotations
@@ -67,8 +68,16 @@ class Avoidance(Submodel):
         dept = model.cadres.dept
         return np.bincount(dept, self.risk(model), n) / np.maximum(np.bincount(dept, minlength=n), 1)
 
+    def climate(self, model: SiyiModel, depts: np.ndarray) -> np.ndarray:
+        """The part of perceived risk that detections put there: department chill + district alert."""
+        return np.clip(self.chill[depts] + self.alert, 0.0, 1.0)
+
     def mean_risk(self, model: SiyiModel) -> float:
         return float(self.risk(model).mean()) if model.cadres.n else 0.0
+
+    def mean_climate(self, model: SiyiModel) -> float:
+        """Cadres' mean :meth:`climate` (the scandal cycle's share of avoidance)."""
+        return float(self.climate(model, model.cadres.dept).mean()) if model.cadres.n else 0.0
 
     # --- willingness to engage (1 = unaffected) -------------------------------------------------
 
@@ -83,8 +92,8 @@ class Avoidance(Submodel):
         return self.willingness(model, model.cfg.avoidance.service_weight, self.department_risk(model)[depts])
 
     def exchange_factor(self, model: SiyiModel, depts: np.ndarray) -> np.ndarray:
-        """Factor on the exchange risk of ordinary approaches to ``depts`` (distance keeps clean)."""
-        return self.willingness(model, model.cfg.avoidance.exchange_weight, self.department_risk(model)[depts])
+        """Factor on the exchange risk of ordinary approaches to ``depts`` (enforcement deters)."""
+        return self.willingness(model, model.cfg.avoidance.exchange_weight, self.climate(model, depts))
 
     def answers(self, model: SiyiModel, cadres: np.ndarray) -> np.ndarray:
         """Which of the ``cadres`` answer a tied owner's first call today (one draw each)."""

@@ -3,7 +3,7 @@ and the consequences of a detected exchange.
 
 Program contact day:   p = p0 * closeness * (1-integrity) * (1-safeguards)
 Ordinary approach:     p = ordinary_p0 * (1 - mean integrity of the department)
-                           * (1 - avoidance.exchange_weight * department mean risk)
+                           * (1 - avoidance.exchange_weight * (department chill + district alert))
 safeguards = 1 - (1-meal_subsidy_effect)*(1-no_special_arrangement_effect) when on, else 0.
 The supervision group checks placements: it detects a program exchange with
 ``supervision_detect_prob``; district discipline inspection detects an ordinary-channel exchange
