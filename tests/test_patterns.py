@@ -1,4 +1,5 @@
-"""Patterns P1–P4 and P6 (MODEL.md §1; P5, P7, P8: test_patterns_p5_p7_p8.py), each fast, and each failing when its mechanism is switched off.
+"""Patterns P1–P4 and P6 (MODEL.md §1; P5, P7, P8 in test_patterns_p5_p7_p8.py), each fast, and each
+failing when its mechanism is switched off.
 
 The full 10-seed validation is ``siyi validate``; here a pattern runs on few seeds and, where the
 pattern allows, a small district. Every test measures through the same functions as
