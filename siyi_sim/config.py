@@ -169,7 +169,7 @@ class TrustParams(Section):
         "A solved approach raises the owner's general trust, g += gain(1-g); with the cut, keeps 2020 trust level.",
     )
     ordinary_refused_cut: float = P(
-        0.016,
+        0.022,
         0.0,
         1.0,
         "per approach",
@@ -402,7 +402,11 @@ class AvoidanceParams(Section):
         6.0, 0.5, 1000.0, "Beta concentration", "Spread of the initial perceived risk across cadres (Beta)."
     )
     service_weight: float = P(
-        0.5, 0.0, 1.0, "share", "An ordinary approach succeeds with speed*(1 - weight*department mean risk)."
+        0.5,
+        0.0,
+        1.0,
+        "share",
+        "Approach success = speed*(1 - weight*dept mean risk)/(1 - weight*initial_risk_mean): speed is as observed.",
     )
     first_call_weight: float = P(
         0.6, 0.0, 1.0, "share", "A tied cadre answers an owner's first call with P = 1 - weight*risk."
@@ -426,7 +430,7 @@ class AvoidanceParams(Section):
         0.3, 0.0, 1.0, "share", "A detection chills the cadre's department: chill += rise*(1-chill)."
     )
     district_rise_per_detection: float = P(
-        0.05, 0.0, 1.0, "share", "Any detection alerts the whole district: alert += rise*(1-alert)."
+        0.02, 0.0, 1.0, "share", "Any detection alerts the whole district: alert += rise*(1-alert)."
     )
     memory_days: float = P(
         180.0, 1.0, 36500.0, "days", "Chill and alert fade with this e-folding time (campaign-style enforcement)."

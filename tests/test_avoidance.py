@@ -91,11 +91,12 @@ def test_avoidance_makes_ordinary_service_colder_and_owners_less_trusting():
     s_on, s_off = on.summary(), off.summary()
     assert s_off["issues_resolved_total"] > 1.1 * s_on["issues_resolved_total"]
     assert s_off["mean_owner_trust"] > s_on["mean_owner_trust"]
-    av = on.submodel(Avoidance)
+    av, a = on.submodel(Avoidance), on.cfg.avoidance
     depts = np.arange(len(av.chill))
-    expected = 1 - on.cfg.avoidance.service_weight * av.department_risk(on)
+    observed = 1 - a.service_weight * a.initial_risk_mean  # the ordinary speeds are service as observed
+    expected = (1 - a.service_weight * av.department_risk(on)) / observed
     assert av.service_factor(on, depts) == pytest.approx(expected)
-    assert np.all(off.submodel(Avoidance).service_factor(off, depts) == 1.0)
+    assert off.submodel(Avoidance).service_factor(off, depts) == pytest.approx(1 / observed)
 
 
 def test_owner_trust_rises_when_served_and_falls_when_turned_away():
@@ -189,3 +190,24 @@ def test_daily_series_show_detections_and_perceived_risk():
     assert daily["integrity_detected"].is_monotonic_increasing and daily["integrity_detected"].iloc[-1] > 0
     assert daily["mean_perceived_risk"].iloc[-1] == pytest.approx(m.summary()["mean_perceived_risk"])
     assert daily["perceived_risk_from_detections"].max() > 0
+
+
+def test_a_sanctioned_cadre_is_absent_from_his_placement_and_leaves_his_backlog():
+    from siyi_sim.issues import CH_FOLLOW_UP, DISCLOSED
+    from siyi_sim.processes.followup import FollowUp
+    from siyi_sim.processes.placement import Placements
+
+    m = _model("baseline", **{"shirking.base_absence": 0.0})
+    m.submodel(Integrity).sanctioned_until[[1, 3]] = 100
+    a = m.submodel(Placements).place_pair(m, 0, (1, 2))
+    iss = m.issues
+    backlog = np.flatnonzero((iss.firm == 5) & ~iss.legacy)[:1]
+    assert len(backlog) == 1
+    iss.status[backlog] = DISCLOSED
+    iss.prereq[backlog] = -1
+    m.submodel(FollowUp).hand_over(m, backlog, np.array([3]), CH_FOLLOW_UP)
+    effort = iss.effort_left[backlog].copy()
+    for _ in range(5):
+        m.step()
+    assert a.present_days.tolist() == [0, 5]
+    assert iss.effort_left[backlog] == pytest.approx(effort)

@@ -13,7 +13,8 @@ suspicion". Each cadre perceives a risk of contact with firms,
   (district-wide) on any detection (campaign-style enforcement); both fade with ``memory_days``.
 
 Risk lowers willingness to engage, ``1 - weight * risk`` (``avoidance.enabled`` off: 1): the
-department's service of an ordinary approach (department mean risk), a cadre answering a tied
+department's service of an ordinary approach (department mean risk; relative to service at
+``initial_risk_mean``, the pre-program level the ordinary speeds describe), a cadre answering a tied
 owner's first call, a cadre inviting a tied owner to a meeting. Enforcement (chill + alert, not
 the habit: a cadre cured of avoidance is not thereby less clean) also deters improper exchanges
 on ordinary approaches.
@@ -88,8 +89,15 @@ class Avoidance(Submodel):
         return 1.0 - weight * np.asarray(risk, dtype=float)
 
     def service_factor(self, model: SiyiModel, depts: np.ndarray) -> np.ndarray:
-        """Factor on the success chance of ordinary approaches to ``depts``."""
-        return self.willingness(model, model.cfg.avoidance.service_weight, self.department_risk(model)[depts])
+        """Factor on the success chance of ordinary approaches to ``depts``.
+
+        ``ordinary.speed_*`` describe service as it was observed before the program, when cadres'
+        mean perceived risk was ``initial_risk_mean``: the factor is 1 at that risk, above 1 when
+        risk falls (or avoidance is off), below 1 when it rises.
+        """
+        a = model.cfg.avoidance
+        observed = 1.0 - a.service_weight * a.initial_risk_mean
+        return self.willingness(model, a.service_weight, self.department_risk(model)[depts]) / observed
 
     def exchange_factor(self, model: SiyiModel, depts: np.ndarray) -> np.ndarray:
         """Factor on the exchange risk of ordinary approaches to ``depts`` (enforcement deters)."""
