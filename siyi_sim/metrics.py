@@ -137,12 +137,12 @@ _REGISTRY: tuple[Indicator, ...] = (
        "higher", "total", "Cumulative issues solved by firms approaching departments themselves."),
     _i("open_issues", "Open issues", "未解决困难问题", "count", "int", "lower", "state",
        "Issues not yet solved on the day, latent or raised."),
+    _i("n_ties", "Cadre–firm ties", "干部—企业联系", "count", "int", "higher", "program",
+       "Cadre–firm ties that exist on the day."),
     # --- v2: avoidance and consequences (daily only) ---
     _i("perceived_risk_from_detections", "Perceived risk due to detections", "查处引起的接触顾虑", "index", "float3",
        "lower", "state", "Cadres' mean perceived risk put there by detected exchanges (department chill plus "
        "district alert), 0 to 1: the scandal cycle's share of avoidance."),
-    _i("n_ties", "Cadre–firm ties", "干部—企业联系", "count", "int", "higher", "program",
-       "Cadre–firm ties that exist on the day."),
 )
 # fmt: on
 
