@@ -164,6 +164,21 @@ class TrustParams(Section):
     tie_first_call_threshold: float = P(
         0.55, 0.0, 1.0, "[0,1]", "Owner calls a cadre first with new issues above this trust (case 1)."
     )
+    # --- v2: avoidance and consequences ---
+    ordinary_served_gain: float = P(
+        0.06,
+        0.0,
+        1.0,
+        "per approach",
+        "A solved approach raises the owner's general trust, g += gain(1-g); with the cut, keeps 2020 trust level.",
+    )
+    ordinary_refused_cut: float = P(
+        0.022,
+        0.0,
+        1.0,
+        "per approach",
+        "An approach turned away ('cold and rigid') lowers the owner's general trust: g -= cut*g.",
+    )
 
 
 class DisclosureParams(Section):
@@ -289,6 +304,21 @@ class IntegrityParams(Section):
     )
     days_per_month: float = P(
         30.0, 28.0, 31.0, "days", "Month length that turns contact days per month into a daily chance."
+    )
+    # --- v2: avoidance and consequences ---
+    ordinary_detect_prob: float = P(
+        0.1,
+        0.0,
+        1.0,
+        "probability",
+        "District discipline inspection detects an improper exchange on an ordinary approach.",
+    )
+    sanction_days: int = P(
+        180, 0, 3650, "days", "A sanctioned cadre is kept out of placements and firm contacts this long."
+    )
+    sanction_attitude_cut: float = P(0.3, 0.0, 1.0, "share", "A sanction makes the cadre passive: attitude a -= cut*a.")
+    detected_trust_cut: float = P(
+        0.2, 0.0, 1.0, "share", "A detected exchange cuts the firm owner's general trust: g -= cut*g."
     )
 
 
@@ -522,6 +552,52 @@ class CareersParams(Section):
     )
 
 
+class AvoidanceParams(Section):
+    """Avoidance (避嫌): cadres keep away from firms as long as contact looks risky."""
+
+    enabled: bool = Flag(True, "Cadres weigh the perceived risk of contact with firms (避嫌) before engaging.")
+    initial_risk_mean: float = P(
+        0.5, 0.01, 0.99, "[0,1]", "Enforcement officers 'avoided firms to avoid suspicion' (seed): cadres start wary."
+    )
+    initial_risk_concentration: float = P(
+        6.0, 0.5, 1000.0, "Beta concentration", "Spread of the initial perceived risk across cadres (Beta)."
+    )
+    service_weight: float = P(
+        0.5,
+        0.0,
+        1.0,
+        "share",
+        "Approach success = speed*(1 - weight*dept mean risk)/(1 - weight*initial_risk_mean): speed is as observed.",
+    )
+    first_call_weight: float = P(
+        0.6, 0.0, 1.0, "share", "A tied cadre answers an owner's first call with P = 1 - weight*risk."
+    )
+    invite_weight: float = P(
+        0.6, 0.0, 1.0, "share", "A tied cadre invites the owner to a meeting himself with P = 1 - weight*risk."
+    )
+    exchange_weight: float = P(
+        0.5, 0.0, 1.0, "share", "Enforcement deters: approach exchange risk *= 1 - weight*(dept chill + alert)."
+    )
+    cure_per_day: float = P(
+        0.03, 0.0, 1.0, "per day", "Each rule-bound placement day present lowers the cadre's habitual risk r -= cure*r."
+    )
+    cure_checkin_share: float = P(
+        0.4, 0.0, 1.0, "share", "Share of the cure due to the official check-in (the contact is on record)."
+    )
+    cure_safeguards_share: float = P(
+        0.6, 0.0, 1.0, "share", "Share of the cure due to the meal subsidy and no-special-arrangement rules."
+    )
+    dept_rise_per_detection: float = P(
+        0.3, 0.0, 1.0, "share", "A detection chills the cadre's department: chill += rise*(1-chill)."
+    )
+    district_rise_per_detection: float = P(
+        0.02, 0.0, 1.0, "share", "Any detection alerts the whole district: alert += rise*(1-alert)."
+    )
+    memory_days: float = P(
+        180.0, 1.0, 36500.0, "days", "Chill and alert fade with this e-folding time (campaign-style enforcement)."
+    )
+
+
 SECTIONS: dict[str, type[Section]] = {
     "run": RunParams,
     "population": PopulationParams,
@@ -541,6 +617,7 @@ SECTIONS: dict[str, type[Section]] = {
     "careers": CareersParams,
     "costs": CostParams,
     "firm_size": FirmSizeParams,
+    "avoidance": AvoidanceParams,
 }
 
 
@@ -567,6 +644,7 @@ class Config(BaseModel):
     careers: CareersParams = CareersParams()
     costs: CostParams = CostParams()
     firm_size: FirmSizeParams = FirmSizeParams()
+    avoidance: AvoidanceParams = AvoidanceParams()
 
     def flat(self) -> dict[str, Any]:
         """All parameters as ``{"section.key": value}``."""

@@ -91,6 +91,15 @@ class ImproperExchange(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class Sanctioned(Event):
+    """A detected improper exchange sanctions ``cadre`` (at ``firm``) until day ``until``."""
+
+    cadre: int
+    firm: int
+    until: int
+
+
+@dataclass(frozen=True, slots=True)
 class MeetingAttended(Event):
     """A firm invited to a district meeting: did the owner (not a deputy) come?"""
 
@@ -164,5 +173,6 @@ __all__ = [
     "PlacementStarted",
     "PolicyClaimed",
     "Promotion",
+    "Sanctioned",
     "WorkersHired",
 ]

@@ -91,7 +91,8 @@ _REGISTRY: tuple[Indicator, ...] = (
     _i("integrity_incidents_program", "Integrity incidents on placements", "进驻期间廉洁问题事件", "count", "int",
        "lower", "program", "Improper exchanges on program contacts (placements, follow-up, ties)."),
     _i("integrity_detected", "Integrity incidents detected", "被发现的廉洁问题事件", "count", "int", "neutral",
-       "program", "Program incidents found by supervision checks; zero without supervision."),
+       "total", "Improper exchanges found by the supervision of placements or by district discipline inspection "
+       "of ordinary approaches; each detection sanctions a cadre."),
     _i("five_ones_completion", "'Five ones' completion", "“五个一”任务完成率", "share", "share", "higher", "program",
        "Share of closed placements that finished all five items of the 五个一 task list."),
     _i("mean_cadre_attitude", "Cadre service attitude", "干部服务态度", "index", "float3", "higher", "state",
@@ -148,6 +149,12 @@ _REGISTRY: tuple[Indicator, ...] = (
        "lower", "state", "Kaplan–Meier median days from arising to resolution for issues that arose during the run, "
        "open ones censored at the horizon (n/a if fewer than half are solved); unlike median_days_to_resolve, "
        "clearing old legacy issues does not lengthen it."),
+    # --- v2: avoidance and consequences ---
+    _i("cadres_sanctioned", "Cadres sanctioned", "受处分干部人数", "cadres", "int", "lower", "total",
+       "Distinct cadres sanctioned after a detected improper exchange (kept out of placements and firm contacts)."),
+    _i("mean_perceived_risk", "Cadres' perceived risk of contact (avoidance)", "干部与企业接触的顾虑（避嫌）", "index",
+       "float3", "lower", "state", "Cadres' mean perceived risk of contact with firms, 0 to 1: what makes them "
+       "keep away from firms (避嫌)."),
     # --- daily-only series ---------------------------------------------------------------------
     _i("day", "Day", "天", "days", "int", "neutral", "meta", "Day of the run."),
     _i("active_placements", "Placements under way", "进驻中的干部组", "count", "int", "neutral", "program",
@@ -160,6 +167,10 @@ _REGISTRY: tuple[Indicator, ...] = (
        "Issues not yet solved on the day, latent or raised."),
     _i("n_ties", "Cadre–firm ties", "干部—企业联系", "count", "int", "higher", "program",
        "Cadre–firm ties that exist on the day."),
+    # --- v2: avoidance and consequences (daily only) ---
+    _i("perceived_risk_from_detections", "Perceived risk due to detections", "查处引起的接触顾虑", "index", "float3",
+       "lower", "state", "Cadres' mean perceived risk put there by detected exchanges (department chill plus "
+       "district alert), 0 to 1: the scandal cycle's share of avoidance."),
 )
 # fmt: on
 
@@ -296,6 +307,25 @@ def strong_tie_share(model) -> float:
         return 0.0
     best, _ = model.ties.best_per_firm(model.day, model.firms.n)
     return float((best >= model.cfg.trust.strong_tie_threshold).mean())
+
+
+def cadres_sanctioned(model) -> int:
+    """Distinct cadres ever sanctioned (0 when the integrity submodel is knocked out)."""
+    integrity = model.submodels.get("integrity")
+    until = getattr(integrity, "sanctioned_until", None)
+    return int((until >= 0).sum()) if until is not None else 0
+
+
+def mean_perceived_risk(model) -> float | None:
+    """Cadres' mean perceived risk of contact (None when the avoidance submodel is knocked out)."""
+    avoidance = model.submodels.get("avoidance")
+    return avoidance.mean_risk(model) if hasattr(avoidance, "mean_risk") else None
+
+
+def perceived_risk_from_detections(model) -> float | None:
+    """Cadres' mean perceived risk due to detections (None when avoidance is knocked out)."""
+    avoidance = model.submodels.get("avoidance")
+    return avoidance.mean_climate(model) if hasattr(avoidance, "mean_climate") else None
 
 
 def clear_index(model) -> float:
@@ -447,6 +477,9 @@ def summarize(model) -> dict:
         "mean_attitude_never_placed": mean_attitude_never_placed(model),
         # --- v2: costs, net effects, ordering ---
         **cost_and_net_measures(model),
+        # --- v2: avoidance and consequences ---
+        "cadres_sanctioned": cadres_sanctioned(model),
+        "mean_perceived_risk": mean_perceived_risk(model),
     }
     assert tuple(out) == SUMMARY_KEYS
     return out
@@ -475,6 +508,10 @@ DAILY_REPORTERS = {
     # --- v2: mindset, careers and turnover ---
     "mean_attitude_never_placed": mean_attitude_never_placed,
     "cadres_hired": lambda m: m.counters.cadres_hired,
+    # --- v2: avoidance and consequences (the scandal cycle) ---
+    "integrity_detected": lambda m: m.counters.detected,
+    "mean_perceived_risk": lambda m: mean_perceived_risk(m),
+    "perceived_risk_from_detections": lambda m: perceived_risk_from_detections(m),
 }
 
 

@@ -31,6 +31,7 @@ from .networks import TieTable, build_colleague_graph, build_trust_graph
 from .population import build_cadres, build_enterprises, build_initial_issues, build_policies
 from .processes.absence import Absence
 from .processes.arrivals import Arrivals
+from .processes.avoidance import Avoidance
 from .processes.base import NullSubmodel, Submodel
 from .processes.campaign import Campaign
 from .processes.careers import Careers
@@ -65,6 +66,8 @@ def default_submodels() -> list[Submodel]:
         Mindset(),
         # careers: monthly events (retire, leave, hire, promote, re-grade, transfer, Party school)
         Careers(),
+        # 0. perceived risk of contact fades (avoidance), before anyone engages today
+        Avoidance(),
         # 1. schedule: Mesa events at the start of a day (batches, cohorts, meetings)
         Campaign(),
         Cohorts(),

@@ -30,6 +30,7 @@ STREAMS = (
     "careers",
     "hires",
     "colleagues",
+    "avoidance",
 )
 
 #: Purposes of keyed draws (distinct keys, independent draws).

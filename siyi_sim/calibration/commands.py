@@ -145,7 +145,7 @@ def register(subparsers) -> None:
     )
     p.set_defaults(func=_cmd_calibrate)
 
-    p = subparsers.add_parser("validate", help="check patterns P1-P6 (exit 1 if any fails)")
+    p = subparsers.add_parser("validate", help="check patterns P1-P8 (exit 1 if any fails)")
     p.add_argument("--json", action="store_true", help='print {"patterns": [...]} as JSON')
     p.add_argument("--seeds", type=int_type("seeds", minimum=1), default=10, help="use seeds 1..N (default 10)")
     _add_runner(p)

@@ -1,4 +1,4 @@
-"""Validation: measure patterns P1–P6 (docs/validation.md) on seeds not used to fit.
+"""Validation: measure patterns P1–P8 (docs/validation.md) on seeds not used to fit.
 
 Each pattern is measured from the real mechanisms on seeds ``1..N`` (the calibration fits on
 ``FIT_SEEDS`` = 1001.., so these are out-of-sample), and reported with what was measured, the
@@ -20,13 +20,25 @@ target, the seeds and pass/fail:
   person more often (paired t-interval over invitations above zero), and owners invited through
   their cadre more often than never-placed owners in the same runs. Attendance follows the owner's
   trust in whoever invites, so the pattern holds only if placements build that trust.
-- **P5 clear and close**: against ``baseline``, the campaign raises closeness (share of firms
-  with a strong tie and mean owner trust) while integrity incidents stay within +20 % of the
-  baseline; ``no_safeguards`` raises program incidents at least 2-fold over the campaign.
+- **P5 clear and close**: paired by seed, the campaign raises closeness against ``baseline`` (share
+  of firms with a strong tie and mean owner trust: 95 % interval of the difference above 0), its
+  excess of integrity incidents over ``baseline`` stays within an equivalence margin (upper end of
+  the interval <= ``P5_EQUIVALENCE_SHARE`` of the baseline mean), and ``no_safeguards`` has more
+  incidents than the campaign (interval above 0).
 - **P6 mindset spillover**: against the same seed's ``baseline``, placed cadres' attitude, the
   attitude of cadres *never placed* (through colleagues) and the ordinary-channel solutions of
   firms *never placed* (net of the capacity lost while cadres are away) all rise, each with a 95 %
   t-interval of the paired differences above 0.
+- **P7 avoidance explains the baseline**: ``baseline`` with ``avoidance.enabled=false`` against
+  ``baseline`` on the same seeds: without avoidance owners trust government more and more issues
+  are solved (both paired intervals above 0).
+- **P8 scandal cycle without safeguards**: paired with ``campaign_2020``, ``no_safeguards`` has more
+  incidents and more detections, and from the day its detections first exceed the campaign's,
+  the perceived risk that detections put there is higher and fewer issues are resolved a day (means
+  over those days of the daily series, paired intervals above / below 0; the owner-trust gap is
+  reported: it points the same way but moves too slowly to be resolved in a year). The risk is the detection-driven
+  part (department chill + district alert): the total also rises because without the safeguards
+  placements cure less, which is not the scandal cycle.
 
 Every run is in the calibrated world (the values of ``data/calibration_2020.json``, which
 ``scenario_config`` applies under every scenario; ``run_measured`` applies them explicitly too),
@@ -43,7 +55,7 @@ from typing import Any
 
 import numpy as np
 
-from ..analysis.stats import km_median, t_interval
+from ..analysis.stats import Interval, km_median, paired_difference, t_interval
 from ..catalog import DEPT, ISSUE
 from ..events import IssueResolved, MeetingAttended, PlacementStarted
 from ..issues import RESOLVED
@@ -54,8 +66,18 @@ from .runs import run_in_order
 P3_WINDOW = (5.0, 10.0)
 P3_MIN_FEAR_DELAY = 1.0  # days: it is fear that delays (other owners open up sooner)
 P3_MAX_EARLY_SHARE = 0.25  # 'only after about a week': few open up in the first 4 days
-P5_MAX_INCIDENT_RATIO = 1.2
-P5_MIN_SAFEGUARD_EFFECT = 2.0
+#: P5: incidents "at baseline level" = the campaign's excess over baseline is at most this share of
+#: the baseline's incidents (upper end of the paired 95 % interval): an equivalence margin on an
+#: outcome, not a restated parameter.
+P5_EQUIVALENCE_SHARE = 0.2
+#: Daily series the patterns read (P8: the scandal cycle).
+DAILY_MEASURES = (
+    "mean_owner_trust",
+    "mean_perceived_risk",
+    "perceived_risk_from_detections",
+    "integrity_detected",
+    "issues_resolved_total",
+)
 P2_YEARS = 2
 #: A smaller district for the P2 counterfactual (2-year runs): the chains are firm-level.
 P2_POPULATION = {"population.n_cadres": 500, "population.n_enterprises": 1000}
@@ -115,12 +137,14 @@ def run_measured(scenario: str, seed: int, overrides: dict[str, Any] | None = No
     self_solved = [e.firm for e in events if isinstance(e, IssueResolved) and e.channel == "self"]
     firm_ever_placed = np.zeros(model.firms.n, dtype=bool)
     firm_ever_placed[[e.firm for e in started]] = True
+    daily = model.daily_frame()
     return {
         "meeting_log": {  # one row per invitation, in order (paired across scenarios of a seed)
             "firm": np.array([e.firm for e in meetings], dtype=np.int64),
             "attended": np.array([e.owner_attended for e in meetings], dtype=bool),
             "via_cadre": np.array([e.via_cadre for e in meetings], dtype=bool),
         },
+        "daily": {k: daily[k].to_numpy(dtype=float) for k in DAILY_MEASURES},
         "summary": model.summary(),
         "first_sensitive_high": first_sensitive_days(model, high_fear=True),
         "first_sensitive_low": first_sensitive_days(model, high_fear=False),
@@ -219,8 +243,11 @@ def _median_days(days: Sequence[float | None]) -> float:
 # --- the patterns -----------------------------------------------------------------------------
 
 
-#: The runs every validation needs, per seed: three scenarios and the P2 counterfactual.
-VALIDATION_ARMS = ("campaign_2020", "baseline", "no_safeguards", "p2_counterfactual")
+#: The runs every validation needs, per seed: three scenarios, the P2 counterfactual and the P7
+#: counterfactual (baseline without avoidance).
+VALIDATION_ARMS = ("campaign_2020", "baseline", "no_safeguards", "p2_counterfactual", "baseline_no_avoidance")
+#: Arms that are a scenario with overrides: arm -> (scenario, overrides).
+ARM_RUNS: dict[str, tuple[str, dict[str, Any]]] = {"baseline_no_avoidance": ("baseline", {"avoidance.enabled": False})}
 
 
 def _measure(job: tuple[str, int]) -> dict[str, Any]:
@@ -228,18 +255,19 @@ def _measure(job: tuple[str, int]) -> dict[str, Any]:
     arm, seed = job
     if arm == "p2_counterfactual":
         return legacy_chain_counterfactual(seed)
-    return run_measured(arm, seed)
+    scenario, overrides = ARM_RUNS.get(arm, (arm, {}))
+    return run_measured(scenario, seed, overrides)
 
 
 def measure_all(
     seeds: Sequence[int], workers: int = 2, backend: str = "local", scheduler: str | None = None
 ) -> list[PatternResult]:
-    """Run every arm on every seed on the experiments runner, then measure P1–P6."""
+    """Run every arm on every seed on the experiments runner, then measure P1–P8."""
     seeds = [int(s) for s in seeds]
     jobs = [(arm, s) for arm in VALIDATION_ARMS for s in seeds]
     results = run_in_order(_measure, jobs, workers, backend, scheduler)
     n = len(seeds)
-    campaign, baseline, nosafe, p2 = (results[i * n : (i + 1) * n] for i in range(len(VALIDATION_ARMS)))
+    campaign, baseline, nosafe, p2, base_off = (results[i * n : (i + 1) * n] for i in range(len(VALIDATION_ARMS)))
     return [
         p1_aggregates(campaign, seeds),
         p2_stuck_chains(p2, seeds),
@@ -247,6 +275,8 @@ def measure_all(
         p4_owners_show_up(campaign, baseline, seeds),
         p5_clear_and_close(campaign, baseline, nosafe, seeds),
         p6_mindset_spillover(campaign, baseline, seeds),
+        p7_avoidance_explains_baseline(baseline, base_off, seeds),
+        p8_scandal_cycle(campaign, nosafe, seeds),
     ]
 
 
@@ -407,40 +437,46 @@ def _mean(runs: list[dict], key: str) -> float:
     return float(np.mean([r["summary"][key] for r in runs]))
 
 
+def _paired(runs: list[dict], reference: list[dict], key: str) -> Interval:
+    """Paired 95 % t-interval of summary ``key``: ``runs[i] - reference[i]`` (same seed)."""
+    return paired_difference([r["summary"][key] for r in runs], [r["summary"][key] for r in reference])
+
+
+def _shown(interval: Interval) -> str:
+    """'mean [low, high]' of a paired 95 % interval, for the report and the table."""
+    return f"{interval.mean:+.4g} [{interval.low:+.4g}, {interval.high:+.4g}]"
+
+
 def p5_clear_and_close(
     campaign: list[dict], baseline: list[dict], nosafe: list[dict], seeds: list[int]
 ) -> PatternResult:
-    inc_c, inc_b, inc_n = (_mean(x, "integrity_incidents") for x in (campaign, baseline, nosafe))
-    prog_c, prog_n = _mean(campaign, "integrity_incidents_program"), _mean(nosafe, "integrity_incidents_program")
-    close_c, close_b = _mean(campaign, "strong_tie_share"), _mean(baseline, "strong_tie_share")
-    trust_c, trust_b = _mean(campaign, "mean_owner_trust"), _mean(baseline, "mean_owner_trust")
-    incident_ratio = inc_c / inc_b if inc_b else math.inf
-    safeguard_effect = prog_n / prog_c if prog_c else math.inf
+    """Closer with the 2020 safeguards while incidents stay at baseline level; without them, more."""
+    ties = _paired(campaign, baseline, "strong_tie_share")
+    trust = _paired(campaign, baseline, "mean_owner_trust")
+    excess = _paired(campaign, baseline, "integrity_incidents")
+    unsafe = _paired(nosafe, campaign, "integrity_incidents")
+    inc_b = _mean(baseline, "integrity_incidents")
+    margin = P5_EQUIVALENCE_SHARE * inc_b
     measured = {
-        "strong_tie_share_campaign": round(close_c, 4),
-        "strong_tie_share_baseline": round(close_b, 4),
-        "mean_owner_trust_campaign": round(trust_c, 4),
-        "mean_owner_trust_baseline": round(trust_b, 4),
-        "incidents_campaign": inc_c,
+        "strong_tie_share_campaign": round(_mean(campaign, "strong_tie_share"), 4),
+        "mean_owner_trust_campaign": round(_mean(campaign, "mean_owner_trust"), 4),
+        "mean_owner_trust_baseline": round(_mean(baseline, "mean_owner_trust"), 4),
         "incidents_baseline": inc_b,
-        "incidents_no_safeguards": inc_n,
-        "incident_ratio_campaign_vs_baseline": round(incident_ratio, 3),
-        "program_incidents_campaign": prog_c,
-        "program_incidents_no_safeguards": prog_n,
-        "safeguard_effect_ratio": round(safeguard_effect, 3),
+        "incidents_campaign": _mean(campaign, "integrity_incidents"),
+        "incidents_no_safeguards": _mean(nosafe, "integrity_incidents"),
+        "equivalence_margin_incidents": round(margin, 2),
         "clear_index_campaign": round(_mean(campaign, "clear_index"), 4),
         "clear_index_no_safeguards": round(_mean(nosafe, "clear_index"), 4),
+        "paired_strong_tie_share_campaign_minus_baseline": _shown(ties),
+        "paired_owner_trust_campaign_minus_baseline": _shown(trust),
+        "paired_incidents_campaign_minus_baseline": _shown(excess),
+        "paired_incidents_no_safeguards_minus_campaign": _shown(unsafe),
     }
-    passed = bool(
-        close_c > close_b
-        and trust_c > trust_b
-        and incident_ratio <= P5_MAX_INCIDENT_RATIO
-        and safeguard_effect >= P5_MIN_SAFEGUARD_EFFECT
-        and inc_n > inc_c
-    )
+    passed = bool(ties.low > 0 and trust.low > 0 and excess.high <= margin and unsafe.low > 0)
     target = (
-        f"closeness up vs baseline; incidents <= {P5_MAX_INCIDENT_RATIO} x baseline; "
-        f"no_safeguards program incidents >= {P5_MIN_SAFEGUARD_EFFECT} x campaign"
+        "paired 95% intervals: closeness (strong ties, owner trust) campaign - baseline > 0; incidents "
+        f"campaign - baseline <= {P5_EQUIVALENCE_SHARE:.0%} of baseline incidents; incidents no_safeguards - "
+        "campaign > 0"
     )
     return PatternResult("P5", "clear and close", passed, measured, target, seeds)
 
@@ -486,10 +522,95 @@ def p6_mindset_spillover(campaign: list[dict], baseline: list[dict], seeds: list
     return PatternResult("P6", "mindset spillover (peers, returning cadres)", passed, measured, target, seeds)
 
 
+def p7_avoidance_explains_baseline(baseline: list[dict], base_off: list[dict], seeds: list[int]) -> PatternResult:
+    """Without avoidance the baseline is closer: owners trust more and more issues are solved."""
+    trust = _paired(base_off, baseline, "mean_owner_trust")
+    solved = _paired(base_off, baseline, "issues_resolved_total")
+    measured = {
+        "mean_owner_trust_baseline": round(_mean(baseline, "mean_owner_trust"), 4),
+        "mean_owner_trust_without_avoidance": round(_mean(base_off, "mean_owner_trust"), 4),
+        "issues_resolved_baseline": _mean(baseline, "issues_resolved_total"),
+        "issues_resolved_without_avoidance": _mean(base_off, "issues_resolved_total"),
+        "mean_perceived_risk_baseline": round(_mean(baseline, "mean_perceived_risk"), 4),
+        "incidents_baseline": _mean(baseline, "integrity_incidents"),
+        "incidents_without_avoidance": _mean(base_off, "integrity_incidents"),
+        "paired_owner_trust_off_minus_on": _shown(trust),
+        "paired_issues_resolved_off_minus_on": _shown(solved),
+    }
+    passed = bool(trust.low > 0 and solved.low > 0)
+    target = "baseline without avoidance - baseline, paired 95% intervals: owner trust > 0 and issues resolved > 0"
+    return PatternResult("P7", "avoidance explains the baseline (clear but not close)", passed, measured, target, seeds)
+
+
+def scandal_window(unsafe: dict, safe: dict) -> np.ndarray:
+    """Days from the first on which ``unsafe``'s cumulative detections exceed ``safe``'s (empty if never)."""
+    excess = unsafe["daily"]["integrity_detected"] - safe["daily"]["integrity_detected"]
+    after = np.flatnonzero(excess > 0)
+    return np.arange(after[0], len(excess)) if len(after) else np.arange(0)
+
+
+def _daily(run: dict, key: str) -> np.ndarray:
+    """A daily series of a measured run; ``issues_resolved_per_day`` from the cumulative count."""
+    if key == "issues_resolved_per_day":
+        return np.diff(run["daily"]["issues_resolved_total"], prepend=0.0)
+    return run["daily"][key]
+
+
+def _window_gap(unsafe: list[dict], safe: list[dict], key: str) -> list[float]:
+    """Per seed: mean over the scandal window of the daily ``key`` of ``unsafe`` minus ``safe`` (NaN: no window)."""
+    gaps = []
+    for u, s in zip(unsafe, safe, strict=True):
+        days = scandal_window(u, s)
+        gap = _daily(u, key)[days] - _daily(s, key)[days]
+        gaps.append(float(gap.mean()) if len(days) else math.nan)
+    return gaps
+
+
+def p8_scandal_cycle(campaign: list[dict], nosafe: list[dict], seeds: list[int]) -> PatternResult:
+    """Without safeguards: more incidents and detections, then more avoidance and less closeness."""
+    incidents = _paired(nosafe, campaign, "integrity_incidents")
+    detected = _paired(nosafe, campaign, "integrity_detected")
+    zeros = [0.0] * len(seeds)
+    risk = paired_difference(_window_gap(nosafe, campaign, "perceived_risk_from_detections"), zeros)
+    total_risk = paired_difference(_window_gap(nosafe, campaign, "mean_perceived_risk"), zeros)
+    served = paired_difference(_window_gap(nosafe, campaign, "issues_resolved_per_day"), zeros)
+    trust = paired_difference(_window_gap(nosafe, campaign, "mean_owner_trust"), zeros)
+    starts = [int(w[0]) for w in (scandal_window(u, s) for u, s in zip(nosafe, campaign, strict=True)) if len(w)]
+    measured = {
+        "incidents_campaign": _mean(campaign, "integrity_incidents"),
+        "incidents_no_safeguards": _mean(nosafe, "integrity_incidents"),
+        "detected_campaign": _mean(campaign, "integrity_detected"),
+        "detected_no_safeguards": _mean(nosafe, "integrity_detected"),
+        "cadres_sanctioned_no_safeguards": _mean(nosafe, "cadres_sanctioned"),
+        "seeds_with_excess_detections": len(starts),
+        "median_first_excess_detection_day": float(np.median(starts)) if starts else None,
+        "paired_incidents_no_safeguards_minus_campaign": _shown(incidents),
+        "paired_detected_no_safeguards_minus_campaign": _shown(detected),
+        "paired_perceived_risk_from_detections_after_detections": _shown(risk),
+        "paired_perceived_risk_after_detections": _shown(total_risk),
+        "paired_issues_resolved_per_day_after_detections": _shown(served),
+        "paired_owner_trust_after_detections": _shown(trust),
+    }
+    passed = bool(
+        incidents.low > 0
+        and detected.low > 0
+        and risk.n == len(seeds)
+        and risk.low > 0
+        and served.n == len(seeds)
+        and served.high < 0
+    )
+    target = (
+        "no_safeguards - campaign_2020, paired 95% intervals: incidents > 0, detections > 0; from the first day "
+        "detections exceed the campaign's (every seed), daily perceived risk from detections > 0 and issues "
+        "resolved per day < 0 (owner trust reported)"
+    )
+    return PatternResult("P8", "scandal cycle without safeguards", passed, measured, target, seeds)
+
+
 def validate(
     seeds: int | Sequence[int] = 10, workers: int = 2, backend: str = "local", scheduler: str | None = None
 ) -> list[PatternResult]:
-    """Measure P1–P6 on seeds ``1..seeds`` (or the given list)."""
+    """Measure P1–P8 on seeds ``1..seeds`` (or the given list)."""
     seed_list = list(range(1, int(seeds) + 1)) if isinstance(seeds, int) else list(seeds)
     if not seed_list:
         raise ValueError("validate needs at least one seed")

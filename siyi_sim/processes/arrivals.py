@@ -5,6 +5,8 @@ proportion to their size-class issue factor (``firm_size``), with type weights o
 a new loan or hiring issue adds to the firm's credit need or hiring gap (scaled by its size
 class). A new issue at a firm with a tie of trust >= ``tie_first_call_threshold`` goes to that
 cadre first (case 1), unless the firm hosts a pair now (the pair hears it first).
+The cadre answers only if he is not under a sanction and not avoiding the firm (``avoidance``:
+P = 1 - first_call_weight * his perceived risk); an unanswered call leaves the issue with the owner.
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ from ..catalog import ISSUE, ISSUE_TYPES
 from ..events import FirstCall, IssueArose
 from ..issues import CH_TIE
 from ..population import add_issues, credit_need_draw, hiring_gap_draw
+from .avoidance import Avoidance
 from .base import Submodel
 from .disclosure import Disclosure
 from .followup import FollowUp
+from .integrity import Integrity
 from .placement import Placements
 from .trust import Trust
 
@@ -73,6 +77,13 @@ class Arrivals(Submodel):
         hosting = model.submodel(Placements).firm_hosting
         trusted = (best[firms] >= model.cfg.trust.tie_first_call_threshold) & ~hosting[firms]
         idx, firms = issues[trusted], firms[trusted]
+        if len(idx) == 0:
+            return
+        callee = who[firms]
+        answered = (
+            model.submodel(Avoidance).answers(model, callee) & ~model.submodel(Integrity).sanctioned(model)[callee]
+        )
+        idx, firms = idx[answered], firms[answered]
         if len(idx) == 0:
             return
         disclosure = model.submodel(Disclosure)

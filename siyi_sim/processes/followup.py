@@ -4,7 +4,8 @@ bring new issues to "their" cadre first.
 Backlog effort per owner-day = follow_up_effort * competence * match, shared equally among the
 owner's unblocked backlog issues; legacy issues still need the owner's inside push. A cadre with a live
 backlog contacts the firm on ``follow_up_contact_days_per_month`` days a month (of
-``integrity.days_per_month`` days), which refreshes the tie (and carries integrity risk).
+``integrity.days_per_month`` days), which refreshes the tie (and carries integrity risk). A
+sanctioned cadre neither works his backlog nor contacts firms until the sanction ends (``integrity``).
 Five-ones policy items left open are reviewed one check a day with probability ``follow_up_effort``.
 """
 
@@ -57,6 +58,7 @@ class FollowUp(Submodel):
         owner = iss.view("owner_cadre")
         st = iss.view("status")
         owned = np.flatnonzero((owner >= 0) & (st >= DISCLOSED) & (st < RESOLVED))
+        owned = owned[~model.submodel(Integrity).sanctioned(model)[owner[owned]]]
         if len(owned):
             self._work(model, owned)
         self._policy_followups(model)

@@ -6,6 +6,8 @@ An invitation comes through a cadre when the owner's strongest tie reaches
 office. The owner comes in person (not a deputy) with a chance that follows his trust in whoever
 invites -- the tie's trust, or his general trust in government:
 P = logistic((trust - owner_attend_midpoint_trust) / owner_attend_trust_spread).
+The cadre invites the owner himself only if he is not under a sanction and not avoiding the firm
+(``avoidance``: P = 1 - invite_weight * his perceived risk).
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ import numpy as np
 from scipy.special import expit
 
 from ..events import MeetingAttended
+from .avoidance import Avoidance
 from .base import Submodel
+from .integrity import Integrity
 from .trust import Trust
 
 if TYPE_CHECKING:
@@ -47,6 +51,11 @@ class Meetings(Submodel):
         if model.ties.n:
             best, who = model.ties.best_per_firm(model.day, model.firms.n)
             via = best[invitees] >= model.cfg.trust.tie_first_call_threshold
+            inviter = who[invitees[via]]
+            via[via] = (
+                model.submodel(Avoidance).invites(model, inviter)
+                & ~model.submodel(Integrity).sanctioned(model)[inviter]
+            )
         else:
             via = np.zeros(n, dtype=bool)
         # Attendance: the owner's trust in whoever invites (the cadre's tie, or the district office).

@@ -2,7 +2,10 @@
 
 A firm takes an open issue it is willing to name to the department with daily hazard
 h = approach_hazard * (1 + liaison_weight*liaison) * (trust_weight*g + trust_offset);
-an approach succeeds with the department's service speed (see ``mindset``). Legacy issues
+an approach succeeds with the department's service speed (see ``mindset``) times its
+willingness to serve, 1 - avoidance.service_weight * the department's mean perceived risk
+(``avoidance``); the owner's general trust rises a little when served, falls when turned away
+(``trust``). Legacy issues
 succeed only with ``legacy_ordinary_success`` per approach ("they almost never move").
 Each approach carries integrity risk (``integrity``). Draws are keyed by issue and day, so an
 issue open in two scenarios meets the same draws (common random numbers).
@@ -17,11 +20,13 @@ import numpy as np
 from ..events import OrdinaryApproach
 from ..issues import CH_SELF, RESOLVED
 from ..streams import APPROACH, APPROACH_SUCCESS, keyed_uniforms
+from .avoidance import Avoidance
 from .base import Submodel
 from .disclosure import Disclosure
 from .integrity import Integrity
 from .mindset import Mindset
 from .resolution import Resolution
+from .trust import Trust
 
 if TYPE_CHECKING:
     from ..model import SiyiModel
@@ -63,6 +68,9 @@ class OrdinaryChannel(Submodel):
             )
         model.submodel(Integrity).record_approaches(model, cand)
         speed = model.submodel(Mindset).dept_speed
-        p = np.where(iss.legacy[cand], model.cfg.resolution.legacy_ordinary_success, speed[iss.dept[cand]])
-        solved = cand[keyed_uniforms(model.issue_key, model.day, APPROACH_SUCCESS, cand) < p]
-        resolution.settle(model, solved, CH_SELF)
+        depts = iss.dept[cand]
+        service = speed[depts] * model.submodel(Avoidance).service_factor(model, depts)
+        p = np.where(iss.legacy[cand], model.cfg.resolution.legacy_ordinary_success, service)
+        served = keyed_uniforms(model.issue_key, model.day, APPROACH_SUCCESS, cand) < p
+        model.submodel(Trust).ordinary_service(model, iss.firm[cand], served)
+        resolution.settle(model, cand[served], CH_SELF)

@@ -26,6 +26,7 @@ from ..events import PlacementClosed, PlacementStarted
 from ..issues import CH_PLACEMENT, DISCLOSED, IN_PROGRESS, LATENT, RESOLVED
 from . import disclosure as disclosure_events
 from .absence import Absence
+from .avoidance import Avoidance
 from .base import Submodel
 from .careers import Careers
 from .disclosure import Disclosure
@@ -141,6 +142,7 @@ class Placements(Submodel):
     ) -> list[Placement]:
         """Select up to ``n_firms`` firms, form pairs from ``pool`` and start their placements."""
         rng = model.streams["schedule"]
+        pool = pool[~model.submodel(Integrity).sanctioned(model)[pool]]  # sanctioned cadres stay home
         n_firms = min(n_firms, len(pool) // 2, int(eligible_firms.sum()))
         if n_firms <= 0:
             return []
@@ -328,7 +330,7 @@ class Placements(Submodel):
         no_line_yet = np.array([a.line_days.sum() == 0 for a in act])[:, None]
 
         absent_p = model.submodel(Absence).probability(model, model.cadres.attitude[cad], invited)
-        present = rng.random((k, 2)) >= absent_p
+        present = (rng.random((k, 2)) >= absent_p) & ~model.submodel(Integrity).sanctioned(model)[cad]
         forced_line = cfg.placement.five_ones & no_line_yet & (days_done >= 2)
         on_line = present & ((rng.random((k, 2)) < cfg.trust.line_day_prob) | forced_line)
         t = model.submodel(Trust).placement_day(model, rows, present, on_line)
@@ -460,6 +462,7 @@ class Placements(Submodel):
             own = int(model.cadres.dept[c])
             mindset.after_placement(model, c, int(a.line_days[j]), len(a.navigated - {own}), a.solved)
         model.submodel(Trust).close_placement(model, a.firm, a.cadres, t)
+        model.submodel(Avoidance).after_placement(model, a.cadres, a.present_days)
         self.firm_hosting[a.firm] = False
         a.closed = True
         if model.events is not None:

@@ -11,6 +11,9 @@ Each absent day:   t -= gamma*t
 A contact:         t += contact_refresh*(1-t) (follow-up day, first call, meeting invitation)
 New edge:          t0 = g, or g*(1-adversarial_penalty) after enforcement ("cat and mouse")
 After placement:   g += kappa*(max_edge_t - g)
+Ordinary approach: g += ordinary_served_gain*(1-g) if the department solves it,
+                   else g -= ordinary_refused_cut*g (how owners are served shapes their trust)
+Detected exchange: g -= integrity.detected_trust_cut*g
 """
 
 from __future__ import annotations
@@ -136,3 +139,18 @@ class Trust(Submodel):
         model.firms.trust[firm] = owner_update(model.firms.trust[firm], t.max(), model.cfg.trust.kappa)
         for c, tj in zip(cadres, t, strict=True):
             model.trust_graph.edges[cadre_node(c), firm_node(firm)]["trust"] = float(tj)
+
+    def ordinary_service(self, model: SiyiModel, firms: np.ndarray, served: np.ndarray) -> None:
+        """Owners of ``firms`` approached a department today; ``served``: it solved the issue.
+        One update per approach (a firm with several: the gains first, then the cuts)."""
+        cfg = model.cfg.trust
+        g = model.firms.trust
+        f, n = np.unique(firms[served], return_counts=True)
+        g[f] = 1.0 - (1.0 - g[f]) * (1.0 - cfg.ordinary_served_gain) ** n
+        f, n = np.unique(firms[~served], return_counts=True)
+        g[f] = g[f] * (1.0 - cfg.ordinary_refused_cut) ** n
+
+    def cut_general(self, model: SiyiModel, firms: np.ndarray, share: float) -> None:
+        """Cut the general trust of the owners of ``firms`` by ``share`` (once per entry)."""
+        f, n = np.unique(np.asarray(firms, dtype=np.int64), return_counts=True)
+        model.firms.trust[f] *= (1.0 - share) ** n
