@@ -49,6 +49,11 @@ class Avoidance(Submodel):
         self.chill = np.zeros(len(DEPARTMENTS))
         self.alert = 0.0
 
+    def hire(self, model: SiyiModel, slots: np.ndarray, rng: np.random.Generator) -> None:
+        """New hires take leavers' slots with the district's pre-program habit (no cure inherited)."""
+        a = model.cfg.avoidance
+        self.habit[slots] = beta_with_mean(rng, a.initial_risk_mean, len(slots), a.initial_risk_concentration)
+
     def step(self, model: SiyiModel) -> None:
         """Detections fade: chill and alert decay with ``memory_days`` (start of the day's work)."""
         fade = math.exp(-1.0 / model.cfg.avoidance.memory_days)

@@ -26,6 +26,7 @@ from ..catalog import INVITED_DEPARTMENTS, POLICY_DEPARTMENTS
 from ..events import CareerMove, Promotion
 from ..issues import RESOLVED
 from ..population import NEVER, draw_hires, mandatory_of
+from .avoidance import Avoidance
 from .base import Submodel
 from .mindset import Mindset
 from .trust import Trust
@@ -130,6 +131,9 @@ class Careers(Submodel):
         cad.last_placed_day[slots] = NEVER
         cad.last_move_day[slots] = model.day  # newly hired: next month's cohort
         cad.evaluation[slots] = np.nan
+        avoidance = model.submodels.get("avoidance")
+        if isinstance(avoidance, Avoidance):  # a hire has not been cured of avoidance by anyone
+            avoidance.hire(model, slots, model.streams["hires"])
         sanctioned_until = getattr(model.submodels.get("integrity"), "sanctioned_until", None)
         if isinstance(sanctioned_until, np.ndarray):
             sanctioned_until[slots] = -1  # a sanction ends with the sanctioned cadre's career here
