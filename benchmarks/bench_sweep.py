@@ -11,7 +11,8 @@ Measures, on the same runs:
 Targets (issue 4): throughput(2 workers) >= 1.8 x throughput(1 worker); runner overhead per
 run <= 5 % of the run itself, where overhead = (sweep wall time - time inside the model) / runs.
 ``--synthetic S`` replaces the model by runs that sleep S seconds: it isolates the runner (pool,
-transfer, store) from how many cores the machine really has free. The machine must be otherwise idle: the load average is printed, and runs whose wall time
+transfer, store) from how many cores the machine really has free. The machine must be otherwise
+idle: the load average is printed, and runs whose wall time
 inside the model exceeds their CPU time are flagged, because other processes on a 2-core box
 take cores away from the 2-worker sweep. Configurations alternate ``--repeat`` times and the
 fastest attempt of each counts (the usual defence against background noise).
@@ -80,7 +81,8 @@ def main() -> None:
     plan = parse_plan(text, "bench.toml")
     specs = expand(plan, validate=validate)
     print(
-        f"{len(specs)} runs ({', '.join(args.scenarios)} x {args.reps} replications); cores: {os.cpu_count()}; load average: {os.getloadavg()[0]:.2f}"
+        f"{len(specs)} runs ({', '.join(args.scenarios)} x {args.reps} replications); "
+        f"cores: {os.cpu_count()}; load average: {os.getloadavg()[0]:.2f}"
     )
 
     if args.direct:
@@ -101,10 +103,13 @@ def main() -> None:
                 run_sweep(plan, out, workers=workers, progress=False, run_fn=run_fn, validate=validate)
                 wall, main_cpu = time.perf_counter() - start, time.process_time() - cpu
                 runs = load_runs(out)
-                inside, inside_cpu = float(runs["timing_run_seconds"].sum()), float(runs["timing_cpu_seconds"].sum())
+                inside = float(runs["timing_run_seconds"].sum())
+                inside_cpu = float(runs["timing_cpu_seconds"].sum())
                 print(
-                    f"sweep {workers} worker{'s' if workers > 1 else ' '}  {wall:7.2f} s   {len(specs) / wall:.3f} runs/s   "
-                    f"(inside the model: wall {inside:.2f} s, CPU {inside_cpu:.2f} s; sweep process CPU {main_cpu:.2f} s)"
+                    f"sweep {workers} worker{'s' if workers > 1 else ' '}  {wall:7.2f} s   "
+                    f"{len(specs) / wall:.3f} runs/s   "
+                    f"(inside the model: wall {inside:.2f} s, CPU {inside_cpu:.2f} s; "
+                    f"sweep process CPU {main_cpu:.2f} s)"
                 )
                 if workers not in results or wall < results[workers][0]:
                     results[workers] = (wall, inside, main_cpu, inside_cpu)
@@ -114,17 +119,21 @@ def main() -> None:
     overhead = (w1 - inside1) / len(specs)
     overhead_cpu = (cpu1 - inside_cpu1) / len(specs)
     per_run, per_run_cpu = inside1 / len(specs), inside_cpu1 / len(specs)
-    print(f"throughput 2 workers / 1 worker: {speedup:.2f}x   (target >= 1.8x)  {'OK' if speedup >= 1.8 else 'MISSED'}")
+    verdict = "OK" if speedup >= 1.8 else "MISSED"
+    print(f"throughput 2 workers / 1 worker: {speedup:.2f}x   (target >= 1.8x)  {verdict}")
     if inside_cpu2 > 0.01 * len(specs) and inside2 > 1.2 * inside_cpu2:
         print(
-            f"  note: 2-worker runs got {inside_cpu2 / inside2:.0%} of a core each (wall {inside2:.1f} s vs CPU {inside_cpu2:.1f} s): other load on the machine"
+            f"  note: 2-worker runs got {inside_cpu2 / inside2:.0%} of a core each "
+            f"(wall {inside2:.1f} s vs CPU {inside_cpu2:.1f} s): other load on the machine"
         )
     print(
-        f"runner overhead per run (wall): {overhead * 1000:.1f} ms = {100 * overhead / per_run:.1f} % of a run   (target <= 5 %)  {'OK' if overhead / per_run <= 0.05 else 'MISSED'}"
+        f"runner overhead per run (wall): {overhead * 1000:.1f} ms = {100 * overhead / per_run:.1f} % of a run   "
+        f"(target <= 5 %)  {'OK' if overhead / per_run <= 0.05 else 'MISSED'}"
     )
     if per_run_cpu > 0.01:
         print(
-            f"runner overhead per run (CPU):  {overhead_cpu * 1000:.1f} ms = {100 * overhead_cpu / per_run_cpu:.1f} % of a run"
+            f"runner overhead per run (CPU):  {overhead_cpu * 1000:.1f} ms = "
+            f"{100 * overhead_cpu / per_run_cpu:.1f} % of a run"
         )
     print(f"load average now: {os.getloadavg()[0]:.2f}")
 
