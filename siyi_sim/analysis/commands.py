@@ -91,6 +91,10 @@ def register(subparsers) -> None:
     p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="running Dask scheduler (with --backend dask)")
     p.set_defaults(func=_cmd_sensitivity)
 
+    from .design_commands import register_design
+
+    register_design(subparsers)
+
 
 def _cmd_brief(args) -> int:
     import sys
