@@ -79,6 +79,12 @@ def register(subparsers) -> None:
     p.add_argument(
         "--scenario", default="campaign_2020", help="scenario the parameters are varied in (default: campaign_2020)"
     )
+    p.add_argument(
+        "--versus",
+        default=None,
+        metavar="BASELINE",
+        help="explain the paired effect SCENARIO - BASELINE (same seeds and parameters) instead of SCENARIO's level",
+    )
     p.add_argument("--days", type=positive_int, default=None, help="horizon in days (default: the scenario's)")
     p.add_argument(
         "--set", action="append", metavar="SECTION.KEY=VALUE", help="fix a parameter for every run (repeatable)"
@@ -151,6 +157,7 @@ def _cmd_sensitivity(args) -> int:
         workers=args.workers or os.cpu_count() or 1,
         backend=args.backend,
         scheduler=args.scheduler,
+        versus=args.versus,
     )
     print(format_table(result))
     return 0
