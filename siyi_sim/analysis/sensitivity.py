@@ -410,7 +410,8 @@ def sensitivity_figure(
         if noise:
             source_note(
                 fig,
-                f"{noise['points']} points x {noise['replications']} replications (same seeds at every point). Share of the spread between points due to seed noise: {noise['noise_share']:.3g}.",
+                f"{noise['points']} points x {noise['replications']} replications (same seeds at every point). "
+                f"Share of the spread between points due to seed noise: {noise['noise_share']:.3g}.",
             )
     return fig
 
@@ -532,11 +533,13 @@ def format_table(result: SensitivityResult) -> str:
     n = result.noise
     what = f"the paired effect {result.scenario} - {result.versus} on " if result.versus else ""
     lines = [
-        f"{result.method} sensitivity of {what}{result.metric}: {result.n_points} points x {n['replications']} replications = {result.n_runs} runs"
+        f"{result.method} sensitivity of {what}{result.metric}: "
+        f"{result.n_points} points x {n['replications']} replications = {result.n_runs} runs"
     ]
     lines.append(t[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     lines.append(
-        f"seed variance within a point {n['seed_variance']:.4g}, of which not shared across points (what common random numbers leave) {n['seed_variance_unshared']:.4g}; "
+        f"seed variance within a point {n['seed_variance']:.4g}, of which not shared across points "
+        f"(what common random numbers leave) {n['seed_variance_unshared']:.4g}; "
         f"variance of point means {n['variance_of_point_means']:.4g}; noise share {n['noise_share']:.3g}"
     )
     if "below_noise" in result.table and result.table["below_noise"].any():
