@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from siyi_sim import uncertainty as unc
-from siyi_sim.config import P, Config, Flag, Section, apply_overrides
+from siyi_sim.config import Config, Flag, P, Section, apply_overrides
 from siyi_sim.scenarios import CALIBRATED
 from siyi_sim.uncertainty import LEVERS, UNCERTAINTIES, sample_uncertainties
 
@@ -113,5 +113,5 @@ def test_declarations_come_from_the_config_and_bad_ones_are_refused(monkeypatch)
         rate: float = P(0.5, 0.0, 1.0, "x", "why", uncertain=(0.2, 1.8, "uniform", "outside its own range"))
 
     monkeypatch.setattr(unc, "SECTIONS", {"bad": Bad})
-    with pytest.raises(ValueError, match="'bad.rate' range"):
+    with pytest.raises(ValueError, match=r"'bad\.rate' range"):
         unc._uncertainties()
