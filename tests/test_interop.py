@@ -60,7 +60,7 @@ def performed():
 
 
 def test_perform_experiments_runs_the_model_with_registry_inputs(performed):
-    model, experiments, outcomes = performed
+    _, experiments, outcomes = performed
     assert len(experiments) == 6 and set(outcomes) == set(OUTCOMES)
     # dotted keys mangled; EMA's own columns (scenario, policy, model) untouched
     assert {"trust__alpha", "policies__eligibility_prob__ln", "campaign__n_batches"} <= set(experiments.columns)
