@@ -152,13 +152,13 @@ def _evaluate(node: ast.AST, table: pd.DataFrame, columns: set[str], text: str) 
         return out
     if isinstance(node, ast.Compare) and all(type(op) in _COMPARE for op in node.ops):
         left = ev(node.left)
-        out = None
+        result: np.ndarray | None = None
         for op, right_node in zip(node.ops, node.comparators, strict=True):
             right = ev(right_node)
             part = np.asarray(_COMPARE[type(op)](left, right), dtype=bool)
-            out = part if out is None else out & part
+            result = part if result is None else result & part
             left = right
-        return out
+        return result
     snippet = ast.get_source_segment(text, node) or type(node).__name__
     raise ValueError(f"failure expression may not contain {snippet!r} (only names, numbers and operators)")
 
