@@ -89,8 +89,8 @@ def _cmd_discover(args) -> int:
 
 def _cmd_optimize(args) -> int:
     from ..config import parse_assignment
+    from ..experiments.optimize import format_front, parse_objectives, run_optimization
     from ..io import refuse_store_path
-    from .optimize import format_front, parse_objectives, run_optimization
 
     refuse_store_path(args.out, "--out")
     overrides = dict(parse_assignment(text) for text in args.set or [])
