@@ -146,3 +146,21 @@ def test_cli_on_the_model(tmp_path, capsys):
     assert "study siyi-design: 2 designs (2 new)" in text
     table = pd.read_parquet(tmp_path / "o" / "trials.parquet")
     assert set(table.columns) >= {"placement.placement_days", "campaign.firms_per_batch", "placement.follow_up_effort"}
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--storage", "sqlite:////nonexistent/dir/x.db"], "--storage 'sqlite:////nonexistent/dir/x.db' cannot hold"),
+        (["--storage", "foo://x"], "--storage 'foo://x' cannot hold the study"),
+        (["--objectives", "bogus:max"], "--objectives: 'bogus' is not a run indicator"),
+        (["--objectives", "issues_resolved_total:up"], "must be KEY:max or KEY:min"),
+        (["--baseline", "campaign_2020"], "is the baseline"),
+    ],
+)
+def test_cli_refuses_bad_input_in_one_line_and_writes_nothing(tmp_path, capsys, extra, message):
+    argv = ["optimize", "--trials", "1", "--out", str(tmp_path / "o"), "--objectives", "issues_resolved_total:max"]
+    assert main(argv + extra) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("siyi: error: ") and message in err and err.count("\n") == 1
+    assert not (tmp_path / "o").exists()

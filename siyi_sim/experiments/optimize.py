@@ -232,6 +232,7 @@ def run_optimization(
     if clash:
         raise ValueError(f"overrides fix {clash[0]!r}, which the design varies; drop it from one of them")
     out = check_output_dir(out, "out")
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     storage = storage or f"sqlite:///{(out / 'study.db').resolve()}"
     settings = {
@@ -254,8 +255,11 @@ def run_optimization(
             sampler=sampler,
             load_if_exists=True,
         )
-    except (ImportError, ValueError, optuna.exceptions.OptunaError) as err:
-        raise ValueError(f"storage {storage!r} cannot hold the study: {' '.join(str(err).split())[:200]}") from None
+    except Exception as err:  # optuna, SQLAlchemy and drivers each have their own errors; all mean "bad storage"
+        if created and not any(out.iterdir()):
+            out.rmdir()  # nothing half written
+        first = " ".join(str(err).split("\n")[0].split())[:160]
+        raise ValueError(f"storage {storage!r} cannot hold the study ({first})") from None
     earlier = study.user_attrs.get(SETTINGS_ATTR)
     if earlier is None:
         study.set_user_attr(SETTINGS_ATTR, json.loads(json.dumps(settings, default=str)))
