@@ -358,7 +358,8 @@ def tradeoff_figure(result: DiscoveryResult):
                 f"box {box.number}", (chosen["coverage"], chosen["density"]), xytext=(6, 6), textcoords="offset points"
             )
         if result.boxes:
-            fig.colorbar(points, ax=ax, label="restricted parameters")
+            most = max(int(b.trajectory["res_dim"].max()) for b in result.boxes)
+            fig.colorbar(points, ax=ax, label="restricted parameters", ticks=range(most + 1))
         ax.axhline(result.threshold, color="#b2182b", lw=0.8, ls="--")
         ax.set_xlim(0, 1.02)
         ax.set_ylim(0, 1.02)
