@@ -106,7 +106,7 @@ def _abc_model(parameter, *, names: dict[str, str], days: int | None, overrides:
     values = {}
     for short, key in names.items():
         value = float(parameter[short])
-        values[key] = int(round(value)) if UNCERTAINTIES[key].distribution == "integer" else value
+        values[key] = round(value) if UNCERTAINTIES[key].distribution == "integer" else value
     seed = int(FIT_SEEDS[np.random.randint(len(FIT_SEEDS))])
     return _totals((seed, values, days, overrides))
 
