@@ -56,6 +56,7 @@ def test_planted_failure_region_is_recovered(ensemble):
     assert limits.loc["risk.x", "low"] == pytest.approx(THRESHOLD, rel=0.10)
     assert limits.loc["risk.x", "high"] == pytest.approx(result.effects["risk.x"].max())
     assert box.density >= 0.95 and box.coverage >= 0.9
+    assert limits.loc["risk.x", "qp"] < 0.05  # EMA's quasi-p value: the restriction is no accident
 
 
 def test_effects_are_paired_per_draw_and_seed(ensemble):

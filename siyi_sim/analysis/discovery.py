@@ -34,6 +34,7 @@ import pandas as pd
 BOOKKEEPING = frozenset(
     {"run_key", "scenario", "base_scenario", "point", "replication", "seed", "days", "daily_sha256", "row_sha256"}
 )
+LIMIT_COLUMNS = ["parameter", "low", "high", "full_low", "full_high", "qp"]
 DEFAULT_THRESHOLD = 0.8  # a box is "where the policy fails" when at least 80 % of its draws fail
 MAX_BOXES = 3
 
@@ -188,7 +189,7 @@ class Box:
     density: float
     mass: float
     n_draws: int
-    limits: pd.DataFrame  # parameter, low, high, full_low, full_high
+    limits: pd.DataFrame  # parameter, low, high, full_low, full_high, qp (quasi-p value of the restriction)
     trajectory: pd.DataFrame  # coverage, density, mass, res_dim of every step of the peeling
     chosen_step: int
 
@@ -248,10 +249,16 @@ def find_boxes(
         rows = []
         for param in lims.index:
             low, high = (float(v) for v in box.box_lims[step][param])
-            rows.append(
-                {"parameter": param, "low": low, "high": high, "full_low": full[param][0], "full_high": full[param][1]}
-            )
-        limits = pd.DataFrame(rows, columns=["parameter", "low", "high", "full_low", "full_high"])
+            qp = pd.to_numeric(lims.loc[param].iloc[2:], errors="coerce").min()  # quasi-p of its restricted sides
+            row = {
+                "parameter": param,
+                "low": low,
+                "high": high,
+                "full_low": full[param][0],
+                "full_high": full[param][1],
+            }
+            rows.append({**row, "qp": float(qp)})
+        limits = pd.DataFrame(rows, columns=LIMIT_COLUMNS)
         boxes.append(
             Box(
                 number=len(boxes) + 1,
@@ -325,10 +332,16 @@ def format_boxes(result: DiscoveryResult) -> str:
         if not len(box.limits):
             lines.append("  no parameter restricted")
         for row in box.limits.itertuples():
+            weak = "  not significant" if row.qp > 0.05 else ""
             lines.append(
                 f"  {row.parameter}: {row.low:.4g} .. {row.high:.4g}"
-                f"  (ensemble {row.full_low:.4g} .. {row.full_high:.4g})"
+                f"  (ensemble {row.full_low:.4g} .. {row.full_high:.4g}; qp {row.qp:.2g}{weak})"
             )
+    if result.boxes and n < 10 * len(result.parameters):
+        lines.append(
+            f"note: {n} draws for {len(result.parameters)} parameters; PRIM boxes over few draws overfit — "
+            "trust restrictions with qp <= 0.05, or add draws"
+        )
     if result.boxes and result.boxes[0].density < result.threshold:
         lines.append(f"note: no box reaches density {result.threshold:.2f}; failures are spread, not concentrated")
     return "\n".join(lines)
@@ -424,9 +437,7 @@ def write_discovery(result: DiscoveryResult, out: str | Path) -> list[Path]:
         for b in result.boxes
         for lim in (b.limits.to_dict("records") or [{}])
     ]
-    boxes = pd.DataFrame(
-        rows, columns=["box", "coverage", "density", "mass", "parameter", "low", "high", "full_low", "full_high"]
-    )
+    boxes = pd.DataFrame(rows, columns=["box", "coverage", "density", "mass", *LIMIT_COLUMNS])
     atomic_write_text(out / "boxes.csv", boxes.to_csv(index=False))
     atomic_write_bytes(out / "effects.parquet", result.effects.to_parquet(index=False))
     record = {
