@@ -110,6 +110,8 @@ def test_cli_prints_boxes_and_writes_figures(ensemble, tmp_path, capsys):
         (["--failure", "y < 0", "--policy", "nope"], "policy 'nope' is not in the results"),
         (["--failure", "y <"], "not a valid expression"),
         (["--failure", "open('x')"], "may not contain"),
+        (["--failure", "y < 0", "--threshold", "1.5"], "--threshold must be in (0, 1]"),
+        (["--failure", "y < 0", "--baseline", "campaign_2020", "--policy", "campaign_2020"], "is the baseline"),
     ],
 )
 def test_cli_refuses_bad_input_in_one_line(ensemble, args, message, capsys):
