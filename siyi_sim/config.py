@@ -15,15 +15,41 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+Distribution = Literal["uniform", "loguniform", "integer"]
+#: ``(low, high, distribution, reason)``: the prior of a parameter we do not know.
+UncertainSpec = tuple[float, float, Distribution, str]
+#: ``(low, high, reason)`` for a numeric lever, ``(value, value, ..., reason)`` for a categorical one;
+#: ``Flag(..., lever=reason)`` for a boolean one.
+LeverSpec = tuple[Any, ...]
 
-def P(default, lo, hi, unit: str, reason: str):
-    """A numeric parameter: default, inclusive range [lo, hi], unit and reason."""
-    return Field(default, ge=lo, le=hi, description=reason, json_schema_extra={"unit": unit})
+
+def _extra(unit: str, uncertain: UncertainSpec | None, lever: LeverSpec | None) -> dict[str, Any]:
+    """Field metadata: unit, and the uncertainty or lever declaration (read by ``siyi_sim.uncertainty``)."""
+    extra: dict[str, Any] = {"unit": unit}
+    if uncertain is not None:
+        low, high, distribution, why = uncertain
+        extra["uncertain"] = {"low": low, "high": high, "distribution": distribution, "reason": why}
+    if lever is not None:
+        *spec, why = lever
+        extra["lever"] = {"spec": list(spec), "reason": why}
+    return extra
 
 
-def Flag(default: bool, reason: str):
-    """A boolean lever."""
-    return Field(default, description=reason, json_schema_extra={"unit": "bool"})
+def P(
+    default, lo, hi, unit: str, reason: str, *, uncertain: UncertainSpec | None = None, lever: LeverSpec | None = None
+):
+    """A numeric parameter: default, inclusive range [lo, hi], unit and reason.
+
+    ``uncertain=(low, high, distribution, reason)`` declares it an uncertainty with that prior;
+    ``lever=(low, high, reason)`` declares it a policy choice over that range.
+    """
+    return Field(default, ge=lo, le=hi, description=reason, json_schema_extra=_extra(unit, uncertain, lever))
+
+
+def Flag(default: bool, reason: str, *, lever: str | None = None):
+    """A boolean switch; ``lever=reason`` declares it a policy choice (both values)."""
+    spec = None if lever is None else (False, True, lever)
+    return Field(default, description=reason, json_schema_extra=_extra("bool", None, spec))
 
 
 class Section(BaseModel):
@@ -53,7 +79,17 @@ class PopulationParams(Section):
         "Any firm carries a stand-alone legacy issue (e.g. property certificate, case 2).",
     )
     initial_issues_per_firm: float = P(
-        1.4, 0.0, 20.0, "issues/firm", "Mean latent difficulties a firm carries at the start (Poisson)."
+        1.4,
+        0.0,
+        20.0,
+        "issues/firm",
+        "Mean latent difficulties a firm carries at the start (Poisson).",
+        uncertain=(
+            0.4,
+            2.0,
+            "uniform",
+            "Calibrated stock of latent difficulties (0.87) is only identified through issues resolved; unobserved.",
+        ),
     )
     owner_trust_mean: float = P(
         0.35, 0.01, 0.99, "[0,1]", "'Clear but not close': owners keep distance from government."
@@ -113,6 +149,12 @@ class PolicyParams(Section):
         1.0,
         "probability",
         "Chance a firm of a policy's size class, sector and flag meets its remaining criteria.",
+        uncertain=(
+            0.02,
+            0.12,
+            "loguniform",
+            "Calibrated (0.052) to matched policies, but who meets the criteria is never reported; ~2x either way.",
+        ),
     )
     small_only_share: float = P(
         0.4, 0.0, 1.0, "share", "Policies for small and micro firms only (many 2020 relief rules)."
@@ -126,7 +168,11 @@ class PolicyParams(Section):
     self_uptake_per_year: float = P(
         0.6, 0.0, 52.0, "claims/year", "Hazard that a firm files a known, unclaimed policy itself."
     )
-    desk_enabled: bool = Flag(True, "18 section chiefs form a policy-matching desk for placed cadres.")
+    desk_enabled: bool = Flag(
+        True,
+        "18 section chiefs form a policy-matching desk for placed cadres.",
+        lever="The policy-matching desk of section chiefs on or off.",
+    )
     desk_chiefs: int = P(18, 0, 1000, "chiefs", "Size of the policy desk (FACTS.md).")
     desk_queries_per_chief_day: float = P(4.0, 0.0, 100.0, "queries/day", "Firm-policy checks one chief can run a day.")
     review_per_cadre_day: float = P(
@@ -136,7 +182,19 @@ class PolicyParams(Section):
 
 
 class TrustParams(Section):
-    alpha: float = P(0.08, 0.0, 1.0, "1/day", "Daily trust gain from presence: t += alpha(1-t)(1+line_bonus*on_line).")
+    alpha: float = P(
+        0.08,
+        0.0,
+        1.0,
+        "1/day",
+        "Daily trust gain from presence: t += alpha(1-t)(1+line_bonus*on_line).",
+        uncertain=(
+            0.04,
+            0.16,
+            "uniform",
+            "Speed of trust from presence is inferred from cases (a week to trust, P3), not measured.",
+        ),
+    )
     line_bonus: float = P(1.0, 0.0, 10.0, "multiplier", "Working on the production line builds trust faster (case 4).")
     line_day_prob: float = P(0.3, 0.0, 1.0, "probability", "Chance a present cadre works on the line on a given day.")
     beta: float = P(
@@ -145,6 +203,12 @@ class TrustParams(Section):
         1.0,
         "per issue",
         "Trust gain per issue solved: t += beta(1-t) (scaled by share of work in a placement).",
+        uncertain=(
+            0.06,
+            0.24,
+            "uniform",
+            "Trust gained per solved issue has no measurement; half to double the default.",
+        ),
     )
     adversarial_help_bonus: float = P(
         3.0,
@@ -153,7 +217,14 @@ class TrustParams(Section):
         "multiplier",
         "Help from the office that fined the firm surprises: beta*(1+bonus) on adversarial ties (case 1).",
     )
-    gamma: float = P(0.06, 0.0, 1.0, "1/day", "Trust loss per absent day: t -= gamma*t.")
+    gamma: float = P(
+        0.06,
+        0.0,
+        1.0,
+        "1/day",
+        "Trust loss per absent day: t -= gamma*t.",
+        uncertain=(0.03, 0.12, "uniform", "How fast trust fades when a cadre is absent is not observed."),
+    )
     kappa: float = P(0.5, 0.0, 1.0, "share", "Owner's general trust after placement: g += kappa(max_edge_t - g).")
     adversarial_penalty: float = P(
         0.5, 0.0, 1.0, "share", "Edge with an enforcement history starts at g*(1-penalty) ('cat and mouse')."
@@ -182,7 +253,19 @@ class TrustParams(Section):
 
 
 class DisclosureParams(Section):
-    fear_weight: float = P(0.25, 0.0, 1.0, "trust units", "Fear raises every disclosure threshold by fear_weight*fear.")
+    fear_weight: float = P(
+        0.25,
+        0.0,
+        1.0,
+        "trust units",
+        "Fear raises every disclosure threshold by fear_weight*fear.",
+        uncertain=(
+            0.1,
+            0.45,
+            "uniform",
+            "How much fear of being settled with later holds back disclosure is qualitative (case 4).",
+        ),
+    )
     noise_sd: float = P(0.05, 0.0, 1.0, "trust units", "Day-to-day noise on a disclosure threshold.")
     sensitivity_scale: float = P(1.0, 0.0, 3.0, "multiplier", "Scales the per-type sensitivities of ISSUE_TYPES.")
     self_raise_margin: float = P(
@@ -227,7 +310,17 @@ class ResolutionParams(Section):
 
 class OrdinaryChannelParams(Section):
     approach_hazard_per_day: float = P(
-        0.012, 0.0, 1.0, "1/day", "Base daily hazard that a firm takes an open issue to a department itself."
+        0.012,
+        0.0,
+        1.0,
+        "1/day",
+        "Base daily hazard that a firm takes an open issue to a department itself.",
+        uncertain=(
+            0.004,
+            0.036,
+            "loguniform",
+            "How often firms go to departments themselves is not recorded; sets the counterfactual.",
+        ),
     )
     liaison_weight: float = P(
         2.0, 0.0, 20.0, "multiplier", "hazard *= 1 + liaison_weight*liaison: firms with liaison staff go more."
@@ -288,6 +381,12 @@ class IntegrityParams(Section):
         1.0,
         "probability/day",
         "Improper-exchange base risk per close contact day: p0*closeness*(1-integrity)*(1-safeguards).",
+        uncertain=(
+            0.005,
+            0.08,
+            "loguniform",
+            "Improper exchanges are rarely detected; their base rate is unknown within an order of magnitude.",
+        ),
     )
     ordinary_p0: float = P(
         0.03, 0.0, 1.0, "probability/approach", "Base risk of an improper exchange when a firm approaches a department."
@@ -324,7 +423,17 @@ class IntegrityParams(Section):
 
 class MindsetParams(Section):
     line_day_gain: float = P(
-        0.03, 0.0, 1.0, "per line day", "Attitude a += gain(1-a) per production-line day (case 5)."
+        0.03,
+        0.0,
+        1.0,
+        "per line day",
+        "Attitude a += gain(1-a) per production-line day (case 5).",
+        uncertain=(
+            0.01,
+            0.06,
+            "uniform",
+            "Attitude change per production-line day is described (case 5), not measured.",
+        ),
     )
     navigation_gain: float = P(
         0.05, 0.0, 1.0, "per department", "Attitude gain per department navigated for the firm (case 5)."
@@ -365,13 +474,26 @@ class MindsetParams(Section):
 class PlacementParams(Section):
     """Levers of a placement, shared by the campaign and the normalised mechanism."""
 
-    placement_days: int = P(15, 1, 365, "days", "Full-time for half a month (FACTS.md).")
+    placement_days: int = P(
+        15,
+        1,
+        365,
+        "days",
+        "Full-time for half a month (FACTS.md).",
+        lever=(5, 60, "Length of a placement: half a month in 2020; shorter or longer stays are the design choice."),
+    )
     matching: Literal["ordering", "random"] = Field(
         default="ordering",
         description="Enterprise 'ordering' (demand-driven) or random matching.",
-        json_schema_extra={"unit": "choice"},
+        json_schema_extra=_extra(
+            "choice", None, ("ordering", "random", "Targeting rule: firms order a pair, or random.")
+        ),
     )
-    same_department_pairs: bool = Flag(False, "Both cadres of a pair from one department (lever variant).")
+    same_department_pairs: bool = Flag(
+        False,
+        "Both cadres of a pair from one department (lever variant).",
+        lever="Pair composition: mixed departments (2020) or both from one department.",
+    )
     named_cadre_min_trust: float = P(
         0.55,
         0.0,
@@ -381,12 +503,21 @@ class PlacementParams(Section):
     )
     follow_up: bool = Flag(True, "Unfinished items followed up after return, until done.")
     follow_up_effort: float = P(
-        0.15, 0.0, 1.0, "share of a day", "Effort a returned cadre gives each day to the backlog."
+        0.15,
+        0.0,
+        1.0,
+        "share of a day",
+        "Effort a returned cadre gives each day to the backlog.",
+        lever=(0.0, 0.5, "Effort returned cadres give the backlog: none to half a day."),
     )
     checkin: bool = Flag(True, "Daily DingTalk location check-in and WeChat work reports.")
     supervision: bool = Flag(True, "Supervision group makes random phone or on-site checks.")
     evaluation: bool = Flag(True, "Back-to-back evaluation by the firm, sent to the Organization Department.")
-    safeguards: bool = Flag(True, "Meal subsidy and no-special-arrangement rules.")
+    safeguards: bool = Flag(
+        True,
+        "Meal subsidy and no-special-arrangement rules.",
+        lever="Meal subsidy and no-special-arrangement rules on or off.",
+    )
     five_ones: bool = Flag(True, "The 'five ones' task list (>=1 line day, suggestion, report...).")
     suggestion_engagement_days: float = P(
         3.0,
@@ -424,8 +555,17 @@ class PlacementParams(Section):
 
 class CampaignParams(Section):
     enabled: bool = Flag(True, "Run the 2020 batch campaign.")
-    n_batches: int = P(10, 0, 1000, "batches", "10 batches in 2020 (FACTS.md).")
-    firms_per_batch: int = P(50, 0, 100_000, "firms", "50 enterprises per batch, one pair each.")
+    n_batches: int = P(
+        10, 0, 1000, "batches", "10 batches in 2020 (FACTS.md).", lever=(1, 24, "Batches per year: 10 in 2020.")
+    )
+    firms_per_batch: int = P(
+        50,
+        0,
+        100_000,
+        "firms",
+        "50 enterprises per batch, one pair each.",
+        lever=(10, 200, "Firms (pairs) per batch: 50 in 2020."),
+    )
     first_batch_day: int = P(116, 0, 36500, "day", "Started 26 April 2020 (day 116 of the year).")
     batch_interval_days: int = P(24, 1, 3650, "days", "Batches spread over 2020; batch 2 late May.")
 

@@ -79,6 +79,12 @@ def register(subparsers) -> None:
     p.add_argument(
         "--scenario", default="campaign_2020", help="scenario the parameters are varied in (default: campaign_2020)"
     )
+    p.add_argument(
+        "--versus",
+        default=None,
+        metavar="BASELINE",
+        help="explain the paired effect SCENARIO - BASELINE (same seeds and parameters) instead of SCENARIO's level",
+    )
     p.add_argument("--days", type=positive_int, default=None, help="horizon in days (default: the scenario's)")
     p.add_argument(
         "--set", action="append", metavar="SECTION.KEY=VALUE", help="fix a parameter for every run (repeatable)"
@@ -90,6 +96,10 @@ def register(subparsers) -> None:
     p.add_argument("--backend", choices=["local", "dask"], default="local")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="running Dask scheduler (with --backend dask)")
     p.set_defaults(func=_cmd_sensitivity)
+
+    from .design_commands import register_design
+
+    register_design(subparsers)
 
 
 def _cmd_brief(args) -> int:
@@ -147,6 +157,7 @@ def _cmd_sensitivity(args) -> int:
         workers=args.workers or os.cpu_count() or 1,
         backend=args.backend,
         scheduler=args.scheduler,
+        versus=args.versus,
     )
     print(format_table(result))
     return 0

@@ -13,6 +13,19 @@ DEFAULT_VALIDATION_DOC = "docs/validation.md"
 DEFAULT_CALIBRATION_DOC = "docs/calibration.md"
 
 
+def _non_negative(text: str) -> float:
+    import argparse
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be a non-negative number, not {text!r}")
+    return value
+
+
 def _add_runner(p) -> None:
     p.add_argument("--workers", type=positive_int, default=2, help="parallel workers (default 2)")
     p.add_argument("--backend", choices=["local", "dask"], default="local", help="local process pool or Dask")
@@ -22,6 +35,8 @@ def _add_runner(p) -> None:
 def _cmd_calibrate(args) -> int:
     from .calibrate import CALIBRATION_FILE, DEFAULT_OUT, fit, holdout_check, read_calibration, write_calibration
 
+    if args.posterior:
+        return _cmd_posterior(args)
     if args.report is not None:
         return _write_calibration_report(args.report, args.calibration or CALIBRATION_FILE)
     if args.install and args.out:
@@ -49,6 +64,48 @@ def _cmd_calibrate(args) -> int:
         shipped = read_calibration(CALIBRATION_FILE).get("values")
         if shipped != record["values"]:
             print(f"scenarios still use {CALIBRATION_FILE}; rerun with --install to replace it")
+    return 0
+
+
+def _cmd_posterior(args) -> int:
+    """``siyi calibrate --posterior``: ABC-SMC particles, predictive check and marginal figure."""
+    from .posterior import (
+        DEFAULT_OUT,
+        POSTERIOR_FILE,
+        AbcSettings,
+        fit_posterior,
+        marginal_figure,
+        summary_table,
+        write_posterior,
+    )
+
+    if args.install and args.out:
+        raise ValueError("give --out or --install, not both")
+    if args.report is not None or args.calibration is not None:
+        raise ValueError("--report and --calibration do not apply to --posterior")
+    target = Path(POSTERIOR_FILE if args.install else (args.out or DEFAULT_OUT))
+    if target.is_dir():
+        raise ValueError(f"--out {str(target)!r} is a folder; name the posterior file (e.g. DIR/posterior_2020.json)")
+    check_output_dir(target.parent, name="--out")
+    figure = Path(args.figure) if args.figure else target.with_suffix(".png")
+    check_output_dir(figure.parent, name="--figure")
+    settings = AbcSettings(
+        population_size=args.population_size,
+        generations=args.generations,
+        min_epsilon=args.min_epsilon,
+        predictive_draws=args.predictive_draws,
+        seed=args.abc_seed,
+    )
+    posterior = fit_posterior(settings, workers=args.workers, backend=args.backend, scheduler=args.scheduler)
+    print(summary_table(posterior).to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    for name, check in posterior.record["predictive"]["totals"].items():
+        inside = "inside" if check["target_in_90"] else "OUTSIDE"
+        print(
+            f"predictive {name}: target {check['target']:,.0f}, mean {check['mean']:,.0f} "
+            f"[{check['q05']:,.0f}, {check['q95']:,.0f}] ({inside} the 90 % range)"
+        )
+    print(f"wrote {write_posterior(posterior, target)}")
+    print(f"wrote {marginal_figure(posterior, figure)}")
     return 0
 
 
@@ -143,6 +200,25 @@ def register(subparsers) -> None:
     p.add_argument(
         "--calibration", default=None, metavar="FILE", help="calibration file for --report (default: the shipped one)"
     )
+    g = p.add_argument_group("posterior (ABC-SMC of the declared uncertainties; see docs/exploration.md)")
+    g.add_argument(
+        "--posterior",
+        action="store_true",
+        help="fit a weighted particle posterior instead (writes results/posterior_2020.json; --install: the shipped "
+        "siyi_sim/data/posterior_2020.json; never the calibration file)",
+    )
+    g.add_argument("--population-size", type=positive_int, default=20, help="particles per generation (default 20)")
+    g.add_argument("--generations", type=positive_int, default=3, help="most ABC-SMC generations (default 3)")
+    g.add_argument(
+        "--min-epsilon", type=_non_negative, default=1.0, help="stop at this noise-scaled distance (default 1.0)"
+    )
+    g.add_argument(
+        "--predictive-draws", type=positive_int, default=8, help="posterior predictive runs on fresh seeds (default 8)"
+    )
+    g.add_argument(
+        "--abc-seed", type=int_type("abc-seed", minimum=0), default=1, help="seed of the sampler (default 1)"
+    )
+    g.add_argument("--figure", default=None, metavar="PNG", help="marginal-posterior figure (default: beside --out)")
     p.set_defaults(func=_cmd_calibrate)
 
     p = subparsers.add_parser("validate", help="check patterns P1-P8 (exit 1 if any fails)")

@@ -1,4 +1,4 @@
-"""``siyi sweep`` and ``siyi compare``: parse, call the experiments library, print.
+"""``siyi sweep``, ``compare``, ``check``, ``explore`` and ``robustness``: parse, call the experiments library, print.
 
 Registered from ``siyi_sim.cli`` (``register(subparsers)``); user errors are ``ValueError``s,
 which the CLI turns into one line and exit code 2.
@@ -28,6 +28,8 @@ FLAGS = {
     "max_runs": "--max-runs",
     "max_points": "--max-points",
     "max_file_bytes": "--max-file-bytes",
+    "draws": "--draws",
+    "posterior": "--posterior",
 }
 
 
@@ -155,6 +157,149 @@ def register(subparsers) -> None:
         "--workers", type=positive_int, default=None, help="parallel workers for --repair (default: all cores)"
     )
     p.set_defaults(func=_flags(_cmd_check))
+    register_exploration(subparsers)
+
+
+def _add_backend(p) -> None:
+    p.add_argument(
+        "--workers",
+        type=positive_int,
+        default=None,
+        help="parallel workers (default: all cores; with --scheduler: ignored)",
+    )
+    p.add_argument(
+        "--backend", choices=["local", "dask"], default="local", help="local process pool (default) or Dask distributed"
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="running Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --backend dask)",
+    )
+    p.add_argument(
+        "--connect-timeout",
+        type=_seconds,
+        default=5.0,
+        metavar="SECONDS",
+        help="give up on an unreachable scheduler after this long (default 5)",
+    )
+
+
+def register_exploration(subparsers) -> None:
+    """``siyi explore`` and ``siyi robustness`` (docs/exploration.md)."""
+    from ..argtypes import int_type
+
+    p = subparsers.add_parser(
+        "explore",
+        help="run an ensemble: parameter draws (posterior or Latin hypercube) x the plan's policies x replications",
+    )
+    p.add_argument(
+        "file", help="experiment file (TOML) whose scenarios/variants are the policies; no [grid]/[[points]]"
+    )
+    p.add_argument("--out", required=True, help="ensemble folder (a sweep folder; point = draw); rerun to resume")
+    p.add_argument("--draws", type=positive_int, default=16, help="parameter draws (default 16)")
+    p.add_argument(
+        "--posterior",
+        default=None,
+        metavar="FILE",
+        help="draw from this posterior file (`siyi calibrate --posterior`); default: Latin hypercube over the priors",
+    )
+    p.add_argument(
+        "--sample", choices=["lhs", "sobol", "random"], default="lhs", help="design over the priors (default lhs)"
+    )
+    p.add_argument(
+        "--draw-seed", type=int_type("draw-seed", minimum=0), default=0, help="seed of the draws (default 0)"
+    )
+    p.add_argument(
+        "--keys",
+        nargs="+",
+        default=None,
+        metavar="KEY",
+        help="uncertain parameters to draw (default: all declared; see docs/exploration.md)",
+    )
+    _add_backend(p)
+    p.add_argument("--dry-run", action="store_true", help="print runs, time and size; write nothing")
+    _add_limits(p)
+    p.set_defaults(func=_flags(_cmd_explore))
+
+    p = subparsers.add_parser(
+        "robustness",
+        help="per policy and outcome: median paired effect over the ensemble, 5-95 %% range, share better, regret, "
+        "seed-only CI",
+    )
+    p.add_argument("dir", help="ensemble folder of `siyi explore`")
+    p.add_argument("--baseline", default="baseline", help="policy to compare against (default: baseline)")
+    p.add_argument("--metric", nargs="+", action="extend", default=None, metavar="KEY", help="outcomes (default: all)")
+    p.add_argument("--csv", default=None, metavar="PATH", help="also write the table as CSV here")
+    p.add_argument("--lang", choices=["en", "zh"], default=None, help="table language (default: $SIYI_LANG or en)")
+    p.set_defaults(func=_flags(_cmd_robustness))
+
+
+def _cmd_explore(args) -> int:
+    from .explore import ensemble_plan, parameter_draws
+    from .plan import Limits, load_plan
+
+    limits = Limits(args.max_runs, args.max_points, args.max_file_bytes)
+    plan = load_plan(args.file, limits)
+    if args.draws * len(plan.scenarios) > args.max_points:
+        raise ParameterError(
+            "max_points",
+            f"{args.draws} draws x {len(plan.scenarios)} policies is more than the limit of {args.max_points} cells "
+            "(raise it with {name})",
+        )
+    draws = parameter_draws(args.draws, args.draw_seed, args.posterior, args.keys, args.sample)
+    plan = ensemble_plan(plan, draws)
+    if plan.n_runs > args.max_runs:
+        raise ParameterError("max_runs", f"{plan.n_runs} runs, more than the limit of {args.max_runs} ({{name}})")
+    workers = args.workers or os.cpu_count() or 1
+    if args.backend == "local" and args.scheduler:
+        raise ValueError("--scheduler needs --backend dask")
+    if args.dry_run:
+        from .dryrun import dry_run
+        from .sweep import prepare
+
+        prepare(plan, args.out, max_runs=args.max_runs)
+        for line in dry_run(plan, args.out, workers).lines():
+            print(line)
+        return 0
+    from .sweep import run_sweep
+
+    report = run_sweep(
+        plan,
+        args.out,
+        workers=workers,
+        backend=args.backend,
+        scheduler=args.scheduler,
+        connect_timeout=args.connect_timeout,
+        command=sys.argv[1:],
+        max_runs=args.max_runs,
+    )
+    for line in report.lines():
+        print(line)
+    return 0
+
+
+def _cmd_robustness(args) -> int:
+    from ..io import atomic_write_text, refuse_store_path
+    from .robustness import format_robustness, robustness_sentences, robustness_table
+    from .store import load_runs
+
+    if args.csv is not None:
+        csv_path = Path(args.csv)
+        refuse_store_path(csv_path, "csv")
+        if csv_path.is_dir() or not csv_path.parent.is_dir():
+            raise ValueError(f"cannot write --csv {str(csv_path)!r}: not a file in an existing folder")
+    table = robustness_table(load_runs(args.dir), args.baseline, args.metric)
+    print(format_robustness(table, args.baseline, lang=args.lang))
+    sentences = robustness_sentences(table, args.baseline)
+    if sentences:
+        print()
+        for sentence in sentences:
+            print(sentence)
+    if args.csv is not None:
+        atomic_write_text(Path(args.csv), table.to_csv(index=False))
+        print(f"\nwrote {args.csv}")
+    return 0
 
 
 def _cmd_sweep(args) -> int:
