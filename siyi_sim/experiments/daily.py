@@ -148,6 +148,6 @@ def read_dataset(root: Path, scenarios: list[str] | None, columns: list[str] | N
     dataset = ds.dataset(
         [str(f) for f in files], format="parquet", partitioning=partitioning, partition_base_dir=str(root)
     )
-    wanted = None if columns is None else [c for c in columns if c in dataset.schema.names]
+    wanted = None if columns is None else [c for c in [*columns, "scenario"] if c in dataset.schema.names]
     table = dataset.to_table(columns=wanted)
     return table.to_pandas()
