@@ -235,7 +235,7 @@ class Scan:
             raise ValueError(f"{fatal[0]}{more}; `siyi check {path}` lists them, `--repair` recomputes")
 
 
-def scan(path: Path, manifest: dict[str, Any], verify_daily: bool = True) -> Scan:
+def scan(path: Path, manifest: dict[str, Any], verify_daily: bool = True, daily: bool = True) -> Scan:
     """Check every row and daily file of ``path`` against its hashes and the manifest's plan."""
     _check_format(path, manifest)
     design = Design.from_manifest(manifest, path)
@@ -245,6 +245,8 @@ def scan(path: Path, manifest: dict[str, Any], verify_daily: bool = True) -> Sca
         rows[key] = row  # a verified part is newer than the table (a recomputed run)
         result.parts.add(key)
     result.rows = rows
+    if not daily:  # rows only (``load_daily`` checks the series it reads itself)
+        return result
     found = _daily_sources(path, rows, verify_daily, result)
     for key, row in rows.items():
         if row.get(DAILY_HASH) is None or key in found:
@@ -278,9 +280,10 @@ def _daily_sources(path: Path, rows: dict[str, dict[str, Any]], verify: bool, re
             result.problems.append(Problem(file, "has no run_key column (its runs are not done)", fatal=False))
             continue
         sound, bad = set(), []
-        for key, piece in chunks.run_slices(frame):
+        pairs = chunks.keyed_digests(frame) if verify else [(str(k), None) for k in chunks.run_bounds(frame)[0]]
+        for key, digest in pairs:
             row = rows.get(key)
-            if row is None or key in found or (verify and chunks.daily_digest(piece) != row.get(DAILY_HASH)):
+            if row is None or key in found or (verify and digest != row.get(DAILY_HASH)):
                 bad.append(key)
             else:
                 sound.add(key)
@@ -652,7 +655,7 @@ def load_daily(
     refused in one line. Rows are verified as in ``load_runs``.
     """
     path = Path(path)
-    found = scan(path, _manifest_of(path), verify_daily=False)
+    found = scan(path, _manifest_of(path), daily=False)
     found.refuse_if_fatal(path)
     rows = found.rows
     if scenarios is not None:
@@ -670,13 +673,14 @@ def load_daily(
     identity = ["run_key", "point", "replication", "seed", "day"]
     read_columns = None if (verify or columns is None) else list(dict.fromkeys([*identity, *columns]))
     try:
-        pieces = [chunks.read_dataset(path / DAILY_DIR, scenarios, read_columns)]
+        pieces = [chunks.read_dataset(path / DAILY_DIR, scenarios, read_columns, keys=list(wanted_rows))]
     except Exception as err:  # pyarrow's own errors for a damaged chunk
         raise ValueError(
             f"{path / DAILY_DIR}: a daily chunk is unreadable ({err.__class__.__name__}); "
             f"`siyi check {path} --repair` recomputes its runs"
         ) from None
-    for key in wanted_rows:
+    journaled = {f.stem for f in (path / PARTS_DIR).glob("*.parquet")} if (path / PARTS_DIR).is_dir() else set()
+    for key in sorted(journaled & set(wanted_rows)):
         journal = path / PARTS_DIR / f"{key}.parquet"
         if journal.is_file():
             frame = pd.read_parquet(journal, columns=read_columns)
@@ -685,12 +689,13 @@ def load_daily(
     frames = [p for p in pieces if len(p)]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["run_key", "scenario"])
     table = table.drop(columns=["chunk"], errors="ignore")
-    table = table[table["run_key"].isin(list(wanted_rows))]
+    if len(frames) > 1:
+        table = table[table["run_key"].isin(list(wanted_rows))]
     if verify:
         seen: set[str] = set()
         body = table.drop(columns=["scenario"])
-        for key, piece in chunks.run_slices(body):
-            if key in seen or chunks.daily_digest(piece) != wanted_rows[key][DAILY_HASH]:
+        for key, digest in chunks.keyed_digests(body):
+            if key in seen or digest != wanted_rows[key][DAILY_HASH]:
                 raise ValueError(
                     f"daily series of run {key!r} does not match its content hash; `siyi check {path} --repair`"
                 )
