@@ -306,6 +306,7 @@ def load_posterior(path: str | os.PathLike = POSTERIOR_FILE) -> Posterior:
 def marginal_figure(posterior: Posterior, path: str | os.PathLike) -> Path:
     """Weighted marginal histograms of every fitted parameter over its prior range (PNG)."""
     import matplotlib
+    import matplotlib.ticker
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -324,6 +325,9 @@ def marginal_figure(posterior: Posterior, path: str | os.PathLike) -> Path:
         ax.axhline(1 / 12, color="grey", lw=1, ls="--", label="prior")
         if log:
             ax.set_xscale("log")
+            ticks = [u.low, math.sqrt(u.low * u.high), u.high]
+            ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+            ax.set_xticks(ticks, [f"{t:.3g}" for t in ticks])
         ax.set_title(key, fontsize=9)
         ax.set_yticks([])
     for ax in axes.ravel()[len(keys) :]:
