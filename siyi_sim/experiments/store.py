@@ -135,6 +135,11 @@ def _check_format(path: Path, manifest: dict[str, Any]) -> None:
 # --- content hashes --------------------------------------------------------------------------------
 def plain_value(value: Any) -> Any:
     """A stored cell as plain Python: numpy scalars unwrapped, NaN/NA as None."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool:  # the common cells, without pandas' generic checks
+        return value
+    if kind is float:
+        return None if math.isnan(value) else value
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         value = value.item()
     if value is None or (isinstance(value, float) and math.isnan(value)):
