@@ -63,7 +63,7 @@ def _declared(kind: str) -> Iterable[tuple[str, Any, dict[str, Any]]]:
         for name, field in cls.model_fields.items():
             extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
             if kind in extra:
-                yield f"{section}.{name}", field, extra[kind]
+                yield f"{section}.{name}", field, dict(extra[kind])  # type: ignore[arg-type]
 
 
 def _bounds(field: Any) -> tuple[float | None, float | None]:

@@ -93,7 +93,7 @@ def test_kill_9_mid_sweep_then_resume_gives_exactly_the_planned_rows(reference, 
     )
     try:
         deadline = time.monotonic() + 60
-        while len(list((out / "daily").glob("*.parquet"))) < 4 and proc.poll() is None and time.monotonic() < deadline:
+        while len(list((out / "parts").glob("*.parquet"))) < 4 and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.02)
         assert proc.poll() is None, "sweep finished before it could be killed"
         os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its workers, no chance to clean up

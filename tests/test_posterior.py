@@ -104,3 +104,16 @@ def test_command_writes_its_own_file_and_never_the_shipped_calibration(tmp_path,
         assert main([*args, *bad]) == 2
         err = capsys.readouterr().err.strip()
         assert words in err and len(err.splitlines()) == 1
+
+
+def test_calibration_md_posterior_section_is_what_the_shipped_posterior_generates():
+    from pathlib import Path
+
+    from siyi_sim.calibration import docblocks
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "calibration.md"
+    shipped = post.load_posterior(post.POSTERIOR_FILE)
+    assert docblocks.read_block(doc, post.REPORT_TAG) == post.posterior_markdown(shipped), (
+        "docs/calibration.md is stale: run siyi calibrate --posterior --report"
+    )
+    assert (doc.parent / "img" / post.FIGURE_NAME).exists()

@@ -119,3 +119,39 @@ def test_command_prints_the_table_writes_csv_and_refuses_bad_input(tmp_path, cap
         assert main(args) == 2
         err = capsys.readouterr().err.strip()
         assert words in err and len(err.splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_robustness_notebook_executes_in_small_mode(tmp_path, monkeypatch):
+    import os
+    from pathlib import Path
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    monkeypatch.setenv("SIYI_NOTEBOOK_SMALL", "1")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    path = Path(__file__).resolve().parents[1] / "notebooks" / "robustness.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute(
+        env=dict(os.environ)
+    )
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    printed = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
+    assert "robustness of paired effects vs 'baseline'" in printed and "seed-only 95 % CI" in printed
+    assert not list(tmp_path.iterdir()), "the notebook writes only to its temporary folder"
+
+
+def test_brief_of_an_ensemble_says_how_sure_we_are_and_a_plain_sweep_does_not(tmp_path):
+    from siyi_sim.analysis.brief import how_sure_html, is_ensemble
+
+    runs = synthetic_runs()
+    section = how_sure_html(runs, "baseline", ["program_issues_resolved", "integrity_incidents"], "en")
+    assert is_ensemble(runs) and 'id="robustness"' in section
+    assert "Holds across the ensemble: b is better" in section and "Depends on what we do not know" in section
+    assert "20 draws of what we do not know (trust.alpha)" in section
+    plain = runs[runs["point"] == 0].drop(columns=["trust.alpha"])
+    assert not is_ensemble(plain) and how_sure_html(plain, "baseline", ["program_issues_resolved"], "en") == ""
+    gridded = runs.rename(columns={"trust.alpha": "placement.placement_days"})  # a lever grid is not an ensemble
+    assert not is_ensemble(gridded)

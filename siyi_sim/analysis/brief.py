@@ -62,6 +62,7 @@ class Brief:
     lang: str = "en"
     figures: list[BriefFigure] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # figures that could not be drawn, and why
+    how_sure: str = ""  # HTML of the "How sure are we?" section (ensemble folders only)
 
 
 def _t(lang: str, en: str, zh: str) -> str:
@@ -554,8 +555,66 @@ def make_brief(
             ),
             lambda: F.trust_network(models[focus], lang=fig_lang),
         )
+    brief.how_sure = how_sure_html(results.runs, baseline, list(dict.fromkeys(findings["metric"])), lang)
     brief.html = render_html(results, brief, baseline, focus, replay_note)
     return brief
+
+
+def is_ensemble(runs: pd.DataFrame) -> bool:
+    """An ensemble folder (``siyi explore``): several points, and every varied parameter a declared uncertainty."""
+    from ..uncertainty import UNCERTAINTIES
+
+    params = [c for c in runs.columns if "." in c]
+    return runs["point"].nunique() > 1 and bool(params) and all(c in UNCERTAINTIES for c in params)
+
+
+def how_sure_html(runs: pd.DataFrame, baseline: str, metrics: Sequence[str], lang: str) -> str:
+    """The robustness table of an ensemble and, in words, which conclusions hold and which depend on unknowns."""
+    if not is_ensemble(runs):
+        return ""
+    from ..experiments.compare import _num
+    from ..experiments.robustness import robustness_sentences, robustness_table, verdict
+
+    keys = [m for m in metrics if m in INDICATORS and INDICATORS[m].better != "neutral"]
+    if not keys:
+        return ""
+    table = robustness_table(runs, baseline, keys)
+    n_draws = int(runs["point"].nunique())
+    params = ", ".join(html.escape(c) for c in runs.columns if "." in c)
+    rows = []
+    for _, r in table.iterrows():
+
+        def num(x, m=r["metric"]):
+            return html.escape(_num(x, m, lang, signed=True))
+
+        rows.append(
+            f'<tr><td class="l">{html.escape(scenario_label(r["scenario"], lang))}</td>'
+            f'<td class="l">{html.escape(label(r["metric"], lang))}</td><td>{num(r["median_effect"])}</td>'
+            f"<td>[{num(r['q05_effect'])}, {num(r['q95_effect'])}]</td><td>{r['share_better']:.0%}</td>"
+            f"<td>[{num(r['seed_ci_low'])}, {num(r['seed_ci_high'])}]</td>"
+            f'<td class="l">{html.escape(verdict(r))}</td></tr>'
+        )
+    head = _t(
+        lang,
+        '<th class="l">policy</th><th class="l">indicator</th><th>median effect</th><th>5&ndash;95&nbsp;% over draws'
+        '</th><th>better in</th><th>seed-only 95&nbsp;% CI</th><th class="l">conclusion</th>',
+        '<th class="l">情景</th><th class="l">指标</th><th>中位效应</th><th>抽样5&ndash;95%范围</th><th>更优比例</th>'
+        '<th>仅种子95%区间</th><th class="l">结论</th>',
+    )
+    intro = _t(
+        lang,
+        f"This folder is an ensemble: {n_draws} draws of what we do not know ({params}), each running every policy "
+        "on the same seeds. The paired effect is computed within each draw; its spread across draws is the "
+        "uncertainty of the parameters, shown beside the seed-only interval of one draw.",
+        f"本结果为参数集合：对未知参数（{params}）抽样{n_draws}次，每次抽样内各政策使用相同种子。配对效应在每次抽样内计算；"
+        "其在各抽样间的分布反映参数不确定性，并与单次抽样的仅种子区间并列。",
+    )
+    words = "".join(f"<p>{html.escape(s)}</p>" for s in robustness_sentences(table, baseline))
+    return (
+        f'<p>{intro}</p>{words}<table id="robustness"><thead><tr>{head}</tr></thead><tbody>'
+        + "".join(rows)
+        + "</tbody></table>"
+    )
 
 
 def write_brief(results_dir: str | os.PathLike, out_dir: str | os.PathLike, pdf: bool = False, **options: Any) -> Path:
@@ -810,6 +869,7 @@ absolute levels depend on calibration.</p>""",
 {at_first}<p>{how_to_read}</p>
 <ul class="keys">{highlights_html(first, focus, lang)}</ul>
 {cost_html(results.runs, baseline, lang)}
+{f'<h2 id="how-sure">{_t(lang, "How sure are we?", "结论有多可靠？")}</h2>{brief.how_sure}' if brief.how_sure else ""}
 <h2>{_t(lang, "What was simulated", "模拟了什么")}</h2>
 {simulated_html(info, lang)}
 <h2>{_t(lang, "Findings table", "结果表")}</h2>

@@ -79,10 +79,12 @@ def _cmd_posterior(args) -> int:
         write_posterior,
     )
 
+    if args.report is not None:
+        return _write_posterior_report(args.report, args.calibration or POSTERIOR_FILE)
     if args.install and args.out:
         raise ValueError("give --out or --install, not both")
-    if args.report is not None or args.calibration is not None:
-        raise ValueError("--report and --calibration do not apply to --posterior")
+    if args.calibration is not None:
+        raise ValueError("--calibration applies to --report only")
     target = Path(POSTERIOR_FILE if args.install else (args.out or DEFAULT_OUT))
     if target.is_dir():
         raise ValueError(f"--out {str(target)!r} is a folder; name the posterior file (e.g. DIR/posterior_2020.json)")
@@ -105,6 +107,19 @@ def _cmd_posterior(args) -> int:
             f"[{check['q05']:,.0f}, {check['q95']:,.0f}] ({inside} the 90 % range)"
         )
     print(f"wrote {write_posterior(posterior, target)}")
+    print(f"wrote {marginal_figure(posterior, figure)}")
+    return 0
+
+
+def _write_posterior_report(doc: str, source) -> int:
+    """Fit nothing: write the posterior's tables into DOC and its figure into DOC's img/ folder."""
+    from .docblocks import write_block
+    from .posterior import FIGURE_NAME, REPORT_TAG, load_posterior, marginal_figure, posterior_markdown
+
+    posterior = load_posterior(source)
+    figure = Path(doc).parent / "img" / FIGURE_NAME
+    check_output_dir(figure.parent, name="--report")
+    print(f"wrote {write_block(doc, REPORT_TAG, posterior_markdown(posterior))}")
     print(f"wrote {marginal_figure(posterior, figure)}")
     return 0
 
@@ -198,7 +213,10 @@ def register(subparsers) -> None:
         help=f"fit nothing: write the calibration file's tables into MARKDOWN (default {DEFAULT_CALIBRATION_DOC})",
     )
     p.add_argument(
-        "--calibration", default=None, metavar="FILE", help="calibration file for --report (default: the shipped one)"
+        "--calibration",
+        default=None,
+        metavar="FILE",
+        help="calibration file for --report (default: the shipped one; with --posterior: a posterior file)",
     )
     g = p.add_argument_group("posterior (ABC-SMC of the declared uncertainties; see docs/exploration.md)")
     g.add_argument(

@@ -158,7 +158,7 @@ def fit_posterior(
     settings = settings or AbcSettings()
     keys = uncertainty_keys(list(settings.keys) if settings.keys else None)
     targets = _targets()
-    runner = {"workers": workers, "backend": backend, "scheduler": scheduler}
+    runner: dict[str, Any] = {"workers": workers, "backend": backend, "scheduler": scheduler}
     pilot = run_in_order(_totals, [(s, {}, settings.days, settings.overrides) for s in PILOT_SEEDS], **runner)
     scales = noise_scales(pilot, targets, RELATIVE_TOLERANCE)
     names = {f"p{i}": key for i, key in enumerate(keys)}
@@ -306,6 +306,7 @@ def load_posterior(path: str | os.PathLike = POSTERIOR_FILE) -> Posterior:
 def marginal_figure(posterior: Posterior, path: str | os.PathLike) -> Path:
     """Weighted marginal histograms of every fitted parameter over its prior range (PNG)."""
     import matplotlib
+    import matplotlib.ticker
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -324,6 +325,9 @@ def marginal_figure(posterior: Posterior, path: str | os.PathLike) -> Path:
         ax.axhline(1 / 12, color="grey", lw=1, ls="--", label="prior")
         if log:
             ax.set_xscale("log")
+            ticks = [u.low, math.sqrt(u.low * u.high), u.high]
+            ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+            ax.set_xticks(ticks, [f"{t:.3g}" for t in ticks])
         ax.set_title(key, fontsize=9)
         ax.set_yticks([])
     for ax in axes.ravel()[len(keys) :]:
@@ -347,7 +351,56 @@ def summary_table(posterior: Posterior) -> pd.DataFrame:
         values = posterior.particles[key].to_numpy(dtype=float)
         order = np.argsort(values)
         cum = np.cumsum(posterior.weights[order])
-        q = {p: float(values[order][np.searchsorted(cum, p * cum[-1])]) for p in (0.05, 0.5, 0.95)}
+        q = {name: float(values[order][np.searchsorted(cum, p * cum[-1])]) for name, p in QUANTILES.items()}
         u = UNCERTAINTIES[key]
         rows.append({"parameter": key, "prior": f"[{u.low:g}, {u.high:g}] {u.distribution}", **q})
-    return pd.DataFrame(rows).rename(columns={0.05: "q05", 0.5: "median", 0.95: "q95"})
+    return pd.DataFrame(rows)
+
+
+QUANTILES = {"q05": 0.05, "median": 0.5, "q95": 0.95}
+
+
+REPORT_TAG = "siyi calibrate --posterior --report"
+FIGURE_NAME = "posterior_marginals.png"
+
+
+def posterior_markdown(posterior: Posterior, figure: str = f"img/{FIGURE_NAME}") -> str:
+    """The generated part of docs/calibration.md: marginals, thresholds and the predictive check."""
+    record = posterior.record
+    table = summary_table(posterior)
+    w = posterior.weights
+    ess = float(1.0 / np.sum(w**2)) if len(w) else 0.0
+    lines = [
+        f"ABC-SMC ({record.get('pyabc_version', '?')}), {record.get('population_size')} particles, "
+        f"{len(record.get('generations', []))} generations, {record.get('total_simulations')} simulations, "
+        f"effective sample size {ess:.1f}; fitted {record.get('date', '?')[:10]}, model fingerprint "
+        f"`{record.get('model_fingerprint', '?')}`.",
+        "",
+        f"![Marginal posteriors]({figure})",
+        "",
+        "| parameter | prior | 5 % | median | 95 % |",
+        "|---|---|---|---|---|",
+    ]
+    for _, r in table.iterrows():
+        lines.append(f"| `{r['parameter']}` | {r['prior']} | {r['q05']:.4g} | {r['median']:.4g} | {r['q95']:.4g} |")
+    lines += ["", "| generation | threshold (noise-scaled RMS) | particles | simulations |", "|---|---|---|---|"]
+    for g in record.get("generations", []):
+        lines.append(f"| {g['t']} | {g['epsilon']:.3f} | {g['particles']} | {g['simulations']} |")
+    predictive = record.get("predictive", {})
+    if predictive:
+        seeds = predictive.get("seeds", [])
+        span = f"{seeds[0]}..{seeds[-1]}" if seeds else "?"
+        lines += [
+            "",
+            f"Posterior predictive check: {predictive.get('draws')} posterior draws on seeds {span} "
+            "(not used in the fit).",
+            "",
+            "| total | 2020 | predictive mean | 90 % range | inside |",
+            "|---|---|---|---|---|",
+        ]
+        for key, t in predictive.get("totals", {}).items():
+            lines.append(
+                f"| `{key}` | {t['target']:,.0f} | {t['mean']:,.0f} | [{t['q05']:,.0f}, {t['q95']:,.0f}] | "
+                f"{'yes' if t['target_in_90'] else 'no'} |"
+            )
+    return "\n".join(lines)

@@ -186,7 +186,7 @@ def robustness_sentences(table: pd.DataFrame, baseline: str) -> list[str]:
             holds.append(f"{r['scenario']} is {word} than {baseline} on {name} in {share:.0%} of draws")
         elif kind == "depends on unknowns":
             ratio = r["range_over_seed_ci"]
-            extra = f"; the ensemble range is {ratio:.0f}x the seed-only CI" if np.isfinite(ratio) else ""
+            extra = f"; the ensemble range is {ratio:.2g}x the seed-only CI" if np.isfinite(ratio) else ""
             depends.append(
                 f"{r['scenario']} vs {baseline} on {name}: better in only {r['share_better']:.0%} of draws{extra}"
             )

@@ -4,24 +4,28 @@ Layout of ``DIR``::
 
     manifest.json          what was run (the plan's cells, seeds, keep), by which code, where, when
     runs.parquet           one row per finished run (run_key, scenario, parameters, seed, summary)
-    daily/<run_key>.parquet  daily series of one run (long format; read the folder as one table)
+    daily/scenario=<name>/chunk=<NNNNNN>/part.parquet
+                           daily series, many runs per file (a partitioned dataset, ``daily.py``)
     parts/<run_key>.json   journal: rows of runs not yet merged into runs.parquet (JSON: a
                            one-row Parquet file costs ~20 ms, JSON well under 1 ms; floats
                            round-trip exactly either way)
+    parts/<run_key>.parquet  journal: a run's daily series until its scenario's next chunk
 
 Every file is written to a hidden temporary name and then ``os.replace``d, so a reader (or a
 ``kill -9``) never sees half a file. A run counts as done once its part (or its row in
 runs.parquet) exists; its daily file is written first. ``runs.parquet`` is rewritten from all
 rows every few seconds and at the end, then merged parts are deleted; rows are keyed by
-``run_key``, so a crash between those two steps cannot duplicate anything.
+``run_key``, so a crash between those two steps cannot duplicate anything. Daily series move from
+the journal into a chunk file per scenario every ``CHUNK_RUNS`` runs and at the end.
 
 The store proves its contents. Each row carries ``row_sha256`` (SHA-256 of the canonical JSON of
 its results, i.e. all but the wall-clock ``timing_*`` columns) and ``daily_sha256`` (of its
-daily file's bytes), recorded when written and checked on every read; each row's ``run_key``
-must be the key the manifest's plan gives that scenario, point and replication. A row that fails
+daily series by value, ``daily.daily_digest``: the same in the journal and in any chunk),
+recorded when written and checked on every read; each row's ``run_key`` must be the key the
+manifest's plan gives that scenario, point and replication. A row that fails
 any check, or a duplicated key, is refused in one line naming the file (``siyi check DIR`` lists
-all problems, ``--repair`` recomputes). A missing or corrupt daily file only marks its run as
-not done, so a resumed sweep recomputes it.
+all problems, ``--repair`` recomputes). A missing or altered daily series only marks its run as
+not done, so a resumed sweep recomputes it (a damaged chunk keeps its sound runs).
 
 A lock (``fcntl.flock`` on ``DIR/.lock``, released by the kernel even after ``kill -9``) is
 taken before the folder is checked or written, for every backend, so two sweeps can never
@@ -40,14 +44,14 @@ import stat
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from io import BytesIO
 from pathlib import Path
 from typing import IO, Any
 
 import pandas as pd
 
 from ..errors import ParameterError
-from ..io import STORE_MARKER, TEMP_PREFIX, atomic_write, atomic_write_bytes, atomic_write_text, brace_safe
+from ..io import STORE_MARKER, TEMP_PREFIX, atomic_write, atomic_write_text, brace_safe
+from . import daily as chunks
 from .keys import canonical_json, run_key, seed_for
 
 TIMING_PREFIX = "timing_"  # wall-clock columns: measurements of the machine, not results
@@ -60,7 +64,7 @@ LOCK_FILE = ".lock"
 COMPARISON_FILE = "comparison.csv"
 ROW_HASH = "row_sha256"
 DAILY_HASH = "daily_sha256"
-FORMAT = "siyi-sweep/2"
+FORMAT = "siyi-sweep/3"
 _OURS = {RUNS_FILE, DAILY_DIR, PARTS_DIR, MANIFEST_FILE, LOCK_FILE, COMPARISON_FILE}
 _KEY_FILE = re.compile(r"^[0-9a-f]{16}\.(json|parquet)$")
 _EXACT_FLOAT_INT = 2**53
@@ -124,13 +128,18 @@ def _check_format(path: Path, manifest: dict[str, Any]) -> None:
         found = manifest.get("format")
         raise ValueError(
             f"{str(path / MANIFEST_FILE)!r} is in format {found or 'unknown (older)'!r}, this version reads "
-            f"{FORMAT!r} (rows with content hashes); re-run the sweep into a new folder"
+            f"{FORMAT!r} (rows with content hashes, chunked daily series); re-run the sweep into a new folder"
         )
 
 
 # --- content hashes --------------------------------------------------------------------------------
 def plain_value(value: Any) -> Any:
     """A stored cell as plain Python: numpy scalars unwrapped, NaN/NA as None."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool:  # the common cells, without pandas' generic checks
+        return value
+    if kind is float:
+        return None if math.isnan(value) else value
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         value = value.item()
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -216,9 +225,13 @@ class Problem:
 
 @dataclass
 class Scan:
-    done: dict[str, dict[str, Any]] = field(default_factory=dict)  # verified rows with intact daily files
+    done: dict[str, dict[str, Any]] = field(default_factory=dict)  # verified rows with intact daily series
     parts: set[str] = field(default_factory=set)  # keys whose verified row is (also) a journal part
     problems: list[Problem] = field(default_factory=list)
+    journal_daily: dict[str, set[str]] = field(default_factory=dict)  # scenario -> keys with a journaled series
+    redundant: list[Path] = field(default_factory=list)  # journaled series already in a chunk (crash leftovers)
+    chunk_keep: dict[Path, set[str]] = field(default_factory=dict)  # damaged chunks -> their sound runs
+    rows: dict[str, dict[str, Any]] = field(default_factory=dict)  # every verified row, done or not
 
     def refuse_if_fatal(self, path: Path) -> None:
         fatal = [p for p in self.problems if p.fatal]
@@ -227,7 +240,7 @@ class Scan:
             raise ValueError(f"{fatal[0]}{more}; `siyi check {path}` lists them, `--repair` recomputes")
 
 
-def scan(path: Path, manifest: dict[str, Any], verify_daily: bool = True) -> Scan:
+def scan(path: Path, manifest: dict[str, Any], verify_daily: bool = True, daily: bool = True) -> Scan:
     """Check every row and daily file of ``path`` against its hashes and the manifest's plan."""
     _check_format(path, manifest)
     design = Design.from_manifest(manifest, path)
@@ -236,14 +249,86 @@ def scan(path: Path, manifest: dict[str, Any], verify_daily: bool = True) -> Sca
     for key, row in _part_rows(path, design, result.problems).items():
         rows[key] = row  # a verified part is newer than the table (a recomputed run)
         result.parts.add(key)
+    result.rows = rows
+    if not daily:  # rows only (``load_daily`` checks the series it reads itself)
+        return result
+    found = _daily_sources(path, rows, verify_daily, result)
     for key, row in rows.items():
-        problem = _daily_problem(path, key, row.get(DAILY_HASH), verify_daily)
-        if problem:
-            result.problems.append(problem)
-        else:
+        if row.get(DAILY_HASH) is None or key in found:
             result.done[key] = row
+        elif not any(p.file.name == f"{key}.parquet" for p in result.problems):
+            file = path / PARTS_DIR / f"{key}.parquet"
+            result.problems.append(
+                Problem(file, f"daily series of run {key!r} is missing (its run is not done)", False)
+            )
     result.problems.extend(_strays(path, rows))
     return result
+
+
+def _daily_sources(path: Path, rows: dict[str, dict[str, Any]], verify: bool, result: Scan) -> set[str]:
+    """Keys whose daily series is present (and, with ``verify``, matches its row's digest): chunks first,
+    then the journal. Damaged chunks and journal files are recorded as problems; the sound runs stay."""
+    found: set[str] = set()
+    root = path / DAILY_DIR
+    for file in chunks.chunk_files(root):
+        if not _is_regular(file):
+            result.problems.append(Problem(file, "is not a regular file (its runs are not done)", fatal=False))
+            continue
+        try:
+            frame = chunks.read_chunk(file, None if verify else ["run_key"])
+        except Exception as err:  # pyarrow raises its own error types for damaged files
+            result.problems.append(
+                Problem(file, f"is unreadable ({err.__class__.__name__}; its runs are not done)", False)
+            )
+            continue
+        if "run_key" not in frame.columns:
+            result.problems.append(Problem(file, "has no run_key column (its runs are not done)", fatal=False))
+            continue
+        sound, bad = set(), []
+        pairs = chunks.keyed_digests(frame) if verify else [(str(k), None) for k in chunks.run_bounds(frame)[0]]
+        for key, digest in pairs:
+            row = rows.get(key)
+            if row is None or key in found or (verify and digest != row.get(DAILY_HASH)):
+                bad.append(key)
+            else:
+                sound.add(key)
+        found |= sound
+        if bad:
+            result.chunk_keep[file] = sound
+            result.problems.append(
+                Problem(
+                    file,
+                    f"holds {len(bad)} series matching no stored run, e.g. {bad[0]!r} (run not done)",
+                    False,
+                    remove=False,
+                )
+            )
+    folder = path / PARTS_DIR
+    if folder.is_dir():
+        for file in sorted(folder.glob("*.parquet")):
+            if not _KEY_FILE.match(file.name):
+                continue
+            key = file.stem
+            row = rows.get(key)
+            if key in found:
+                result.redundant.append(file)
+                continue
+            if row is None:
+                result.problems.append(Problem(file, "belongs to no stored run", fatal=False))
+                continue
+            if verify and not _journal_ok(file, row.get(DAILY_HASH)):
+                result.problems.append(Problem(file, "does not match its content hash (its run is not done)", False))
+                continue
+            found.add(key)
+            result.journal_daily.setdefault(str(row["scenario"]), set()).add(key)
+    return found
+
+
+def _journal_ok(file: Path, digest: Any) -> bool:
+    try:
+        return chunks.daily_digest(pd.read_parquet(file)) == digest
+    except Exception:  # a torn or foreign file
+        return False
 
 
 def _table_rows(path: Path, design: Design, problems: list[Problem]) -> dict[str, dict[str, Any]]:
@@ -317,32 +402,16 @@ def _row_problem(row: dict[str, Any], design: Design) -> str | None:
     return None
 
 
-def _daily_problem(path: Path, key: str, digest: Any, verify: bool) -> Problem | None:
-    if digest is None:
-        return None
-    file = path / DAILY_DIR / f"{key}.parquet"
-    if not _is_regular(file):
-        return Problem(file, "is missing (its run is not done)", fatal=False, remove=file.is_symlink())
-    if verify:
-        try:
-            data = file.read_bytes()
-        except OSError as err:
-            return Problem(file, f"is unreadable ({err.strerror}; its run is not done)", fatal=False)
-        if bytes_digest(data) != digest:
-            return Problem(file, "does not match its content hash (its run is not done)", fatal=False)
-    return None
-
-
 def _strays(path: Path, rows: dict[str, dict[str, Any]]) -> list[Problem]:
     """Files in the store's own folders that no verified row accounts for."""
     strays = []
-    for folder in (path, path / DAILY_DIR, path / PARTS_DIR):
+    for folder in (path, path / PARTS_DIR):
         if folder.is_dir():
             strays += [Problem(f, "is a left-over temporary file", fatal=False) for f in folder.glob(f"{TEMP_PREFIX}*")]
-    if (path / DAILY_DIR).is_dir():
+    strays += [Problem(f, "is a left-over temporary file", fatal=False) for f in chunks.temporaries(path / DAILY_DIR)]
+    if (path / DAILY_DIR).is_dir():  # a per-run file of the older layout, or one put there by hand
         for file in sorted((path / DAILY_DIR).glob("*.parquet")):
-            if _KEY_FILE.match(file.name) and file.stem not in rows:
-                strays.append(Problem(file, "belongs to no stored run", fatal=False))
+            strays.append(Problem(file, "is not a chunk of the daily dataset", fatal=False))
     return strays
 
 
@@ -364,6 +433,7 @@ class ResultStore:
         self.rows: dict[str, dict[str, Any]] = {}
         self.repaired: list[Problem] = []
         self._parts: set[str] = set()
+        self._journal_daily: dict[str, set[str]] = {}
         self._lock: IO[str] | None = None
         self._created = False
         self._last_flush = time.monotonic()
@@ -419,8 +489,16 @@ class ResultStore:
             self._dirty = any(p.file.name == RUNS_FILE for p in found.problems)
         else:
             found.refuse_if_fatal(self.path)
+            for problem in found.problems:  # an unreadable chunk holds nothing usable: its runs are redone
+                if problem.remove and problem.file.name == chunks.CHUNK_FILE and _is_regular(problem.file):
+                    problem.file.unlink(missing_ok=True)
+        for file in found.redundant:  # a crash between writing a chunk and clearing the journal
+            file.unlink(missing_ok=True)
+        for file, keep in found.chunk_keep.items():  # keep a damaged chunk's sound runs, drop the rest
+            chunks.rewrite_chunk(file, keep)
         self.rows = found.done
         self._parts = found.parts & set(found.done)
+        self._journal_daily = {s: keys & set(found.done) for s, keys in found.journal_daily.items()}
 
     def release(self) -> None:
         """Unlock; a folder this store created and never used is removed again."""
@@ -441,8 +519,21 @@ class ResultStore:
         try:
             if self._dirty or self._parts:
                 self.flush()
+            self.chunk_daily(force=True)
         finally:
             self.release()
+
+    def chunk_daily(self, force: bool = False) -> None:
+        """Move journaled daily series into chunk files: a scenario's once it has ``CHUNK_RUNS``, all with ``force``.
+
+        Only runs whose rows are already in runs.parquet are moved, so a chunk never holds a run the table
+        does not (a crash in between leaves the journal copy, dropped on the next open)."""
+        for scenario, keys in list(self._journal_daily.items()):
+            ready = sorted(k for k in keys if k not in self._parts)
+            while ready and (force or len(ready) >= chunks.CHUNK_RUNS):
+                batch, ready = ready[: chunks.CHUNK_RUNS], ready[chunks.CHUNK_RUNS :]
+                chunks.write_chunk(self.path / DAILY_DIR, self.path / PARTS_DIR, scenario, batch)
+                keys.difference_update(batch)
 
     # --- writing -------------------------------------------------------------------------------
     def add(self, run_key: str, row: dict[str, Any], daily: pd.DataFrame | None) -> None:
@@ -450,11 +541,8 @@ class ResultStore:
         row = {k: plain_value(v) for k, v in row.items() if k not in (ROW_HASH, DAILY_HASH)}
         row[DAILY_HASH] = None
         if daily is not None:
-            buffer = BytesIO()
-            daily.to_parquet(buffer, index=False)
-            data = buffer.getvalue()
-            atomic_write_bytes(self.path / DAILY_DIR / f"{run_key}.parquet", data)
-            row[DAILY_HASH] = bytes_digest(data)
+            row[DAILY_HASH] = chunks.write_journal(self.path / PARTS_DIR, run_key, daily)
+            self._journal_daily.setdefault(str(row["scenario"]), set()).add(run_key)
         row[ROW_HASH] = row_digest(row)
         atomic_write_text(self.path / PARTS_DIR / f"{run_key}.json", json.dumps(row, allow_nan=False))
         self.rows[run_key] = row
@@ -474,6 +562,7 @@ class ResultStore:
                 (self.path / PARTS_DIR / f"{key}.json").unlink()
             self._parts.discard(key)
         self._dirty = False
+        self.chunk_daily()
         self._last_flush = time.monotonic()
         self._flush_cost = self._last_flush - start
 
@@ -483,10 +572,13 @@ class ResultStore:
         )
 
     def _remove_temporaries(self) -> None:
-        for folder in (self.path, self.path / DAILY_DIR, self.path / PARTS_DIR):
+        for folder in (self.path, self.path / PARTS_DIR):
             for tmp in folder.glob(f"{TEMP_PREFIX}*"):
                 with contextlib.suppress(OSError):
                     tmp.unlink()
+        for tmp in chunks.temporaries(self.path / DAILY_DIR):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
 
 
 def rows_frame(rows: Iterable[dict[str, Any]], scenario_order: dict[str, int] | None = None) -> pd.DataFrame:
@@ -547,7 +639,7 @@ def load_runs(path: str | Path) -> pd.DataFrame:
     manifest = _manifest_of(path)
     found = scan(path, manifest)
     found.refuse_if_fatal(path)
-    broken = [p for p in found.problems if p.file.parent.name == DAILY_DIR and "run is not done" in p.message]
+    broken = [p for p in found.problems if "not done" in p.message]
     if broken:
         more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
         raise ValueError(f"{broken[0]}{more}; `siyi check {path} --repair` recomputes it")
@@ -557,26 +649,72 @@ def load_runs(path: str | Path) -> pd.DataFrame:
     return rows_frame(found.done.values(), order)
 
 
-def load_daily(path: str | Path, columns: list[str] | None = None) -> pd.DataFrame:
-    """Daily series of all finished runs as one long table (run_key, scenario, ..., day, series).
+def load_daily(
+    path: str | Path, columns: list[str] | None = None, scenarios: list[str] | None = None, verify: bool = True
+) -> pd.DataFrame:
+    """Daily series of finished runs as one long table (run_key, scenario, point, ..., day, series).
 
-    Each file is checked against the hash its row recorded; a damaged one is refused in one line.
+    ``scenarios`` filters the partitions read (``pyarrow.dataset``: other scenarios' files are not
+    opened); ``columns`` the series. With ``verify`` (default) each run's series is checked against
+    the digest its row recorded (this reads the run's full series); a missing or altered one is
+    refused in one line. Rows are verified as in ``load_runs``.
     """
     path = Path(path)
-    runs = load_runs(path)
-    if not len(runs) or DAILY_HASH not in runs.columns:
+    found = scan(path, _manifest_of(path), daily=False)
+    found.refuse_if_fatal(path)
+    rows = found.rows
+    if scenarios is not None:
+        known = {str(r["scenario"]) for r in rows.values()}
+        for name in scenarios:
+            if name not in known:
+                raise ValueError(f"scenario {name!r} has no runs in {str(path)!r}")
+    wanted_rows = {
+        k: r
+        for k, r in rows.items()
+        if r.get(DAILY_HASH) is not None and (scenarios is None or r["scenario"] in scenarios)
+    }
+    if not wanted_rows:
         return pd.DataFrame()
-    wanted = None if columns is None else ["run_key", "scenario", "point", "replication", "seed", "day", *columns]
-    frames = []
-    for key, digest in zip(runs["run_key"], runs[DAILY_HASH], strict=True):
-        if plain_value(digest) is None:
-            continue
-        file = path / DAILY_DIR / f"{key}.parquet"
-        data = file.read_bytes()
-        if bytes_digest(data) != digest:
-            raise ValueError(f"{file} does not match its content hash; `siyi check {path} --repair` recomputes its run")
-        try:
-            frames.append(pd.read_parquet(BytesIO(data), columns=wanted))
-        except (KeyError, ValueError) as err:
-            raise ValueError(f"{file}: {' '.join(str(err).split())[:200]}") from None
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    identity = ["run_key", "point", "replication", "seed", "day"]
+    read_columns = None if (verify or columns is None) else list(dict.fromkeys([*identity, *columns]))
+    try:
+        pieces = [chunks.read_dataset(path / DAILY_DIR, scenarios, read_columns, keys=list(wanted_rows))]
+    except Exception as err:  # pyarrow's own errors for a damaged chunk
+        raise ValueError(
+            f"{path / DAILY_DIR}: a daily chunk is unreadable ({err.__class__.__name__}); "
+            f"`siyi check {path} --repair` recomputes its runs"
+        ) from None
+    journaled = {f.stem for f in (path / PARTS_DIR).glob("*.parquet")} if (path / PARTS_DIR).is_dir() else set()
+    for key in sorted(journaled & set(wanted_rows)):
+        journal = path / PARTS_DIR / f"{key}.parquet"
+        if journal.is_file():
+            frame = pd.read_parquet(journal, columns=read_columns)
+            frame["scenario"] = wanted_rows[key]["scenario"]
+            pieces.append(frame)
+    frames = [p for p in pieces if len(p)]
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["run_key", "scenario"])
+    table = table.drop(columns=["chunk"], errors="ignore")
+    if len(frames) > 1:
+        table = table[table["run_key"].isin(list(wanted_rows))]
+    if verify:
+        seen: set[str] = set()
+        body = table.drop(columns=["scenario"])
+        for key, digest in chunks.keyed_digests(body):
+            if key in seen or digest != wanted_rows[key][DAILY_HASH]:
+                raise ValueError(
+                    f"daily series of run {key!r} does not match its content hash; `siyi check {path} --repair`"
+                )
+            seen.add(key)
+        missing = set(wanted_rows) - seen
+        if missing:
+            raise ValueError(
+                f"daily series of run {sorted(missing)[0]!r} is missing ({len(missing)} runs); "
+                f"`siyi check {path} --repair` recomputes it"
+            )
+    table = table.assign(scenario=table["scenario"].astype(str))
+    front = ["run_key", "scenario", "point", "replication", "seed", "day"]
+    series = [c for c in table.columns if c not in front] if columns is None else list(columns)
+    for column in series:
+        if column not in table.columns:
+            raise ValueError(f"unknown daily column {column!r} in {str(path)!r}")
+    return table[[c for c in front if c in table.columns] + series].reset_index(drop=True)
