@@ -45,12 +45,12 @@ def test_rule_bound_placement_days_cure_avoidance_and_safeguards_are_part_of_the
         av = m.submodel(Avoidance)
         before = av.habit[[4, 9]].copy()
         av.after_placement(m, (4, 9), np.array([15, 5]))
-        cured[safeguards] = before - av.habit[[4, 9]]
+        cured[safeguards] = 1.0 - av.habit[[4, 9]] / before  # share of each cadre's habit cured
         a = m.cfg.avoidance
         cover = a.cure_checkin_share + a.cure_safeguards_share * safeguards
         assert av.habit[[4, 9]] == pytest.approx(before * (1 - a.cure_per_day * cover) ** np.array([15, 5]))
     assert np.all(cured[True] > cured[False]) and np.all(cured[False] > 0)
-    assert cured[True][0] > cured[True][1]  # more days present, more cure
+    assert cured[True][0] > cured[True][1]  # more days present, a larger share cured
 
 
 def test_the_campaign_lowers_placed_cadres_risk_and_leaves_others_alone():
