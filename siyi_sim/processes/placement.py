@@ -227,9 +227,10 @@ class Placements(Submodel):
         """Pairs for ``firms`` in order (fewer if the pool runs out).
 
         Ordering works in two passes, so that one firm does not take a second scarce cadre before
-        another firm got its first: (1) each firm gets its named cadre if he is ``free``, else a cadre of its requested departments, in the firm's order; (2) each firm gets its
-        second cadre, of its other requested department if one is left, else of another department
-        (a firm with no requested cadre left takes anyone first). A firm is left without a requested
+        another firm got its first: (1) each firm gets its named cadre if he is ``free``, else a
+        cadre of its requested departments, in the firm's order; (2) each firm gets its second
+        cadre, of its other requested department if one is left, else of another department (a
+        firm with no requested cadre left takes anyone first). A firm is left without a requested
         department only when no cadre of one is free. Random matching: any two of different
         departments.
         """
