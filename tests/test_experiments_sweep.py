@@ -24,7 +24,7 @@ name = "tiny"
 scenarios = ["baseline", "campaign_2020", "campaign_promo"]
 replications = 6
 base_seed = 11
-days = 150
+days = 240   # long enough for the Kaplan-Meier median of new issues in at least two pairs
 
 [set]
 "population.n_cadres" = 200

@@ -37,7 +37,15 @@ def _run(scenario="baseline", seed=1, record_events=False, **overrides):
 
 
 def test_attitude_fades_toward_the_department_norm_at_the_decay_rate():
-    model = _model(**{"mindset.decay_per_year": 0.5, "mindset.peer_influence": 0.0, "careers.enabled": False})
+    # peers, careers (transfers change the norm) and sanctions (they cut attitude) are switched off
+    model = _model(
+        **{
+            "mindset.decay_per_year": 0.5,
+            "mindset.peer_influence": 0.0,
+            "careers.enabled": False,
+            "integrity.sanction_attitude_cut": 0.0,
+        }
+    )
     mindset = model.submodel(Mindset)
     c = model.cadres
     norm = mindset.norm[c.dept]
@@ -94,11 +102,13 @@ def test_colleagues_are_in_the_same_department_also_after_transfers():
 
 def test_without_peers_never_placed_cadres_gain_nothing_from_the_program():
     """With ``peer_influence=0`` never-placed cadres end exactly as in the same seed's baseline;
-    with peers their attitude rises above it (spillover comes only through colleagues)."""
+    with peers their attitude rises above it (spillover comes only through colleagues).
+    Sanctions, which cut attitude and fall on different cadres in the two arms, are switched off."""
     gains = {}
     for peers in (0.0, 1.0):
-        camp = _run("campaign_2020", seed=3, **{"mindset.peer_influence": peers})
-        base = _run("baseline", seed=3, **{"mindset.peer_influence": peers})
+        isolated = {"mindset.peer_influence": peers, "integrity.sanction_attitude_cut": 0.0}
+        camp = _run("campaign_2020", seed=3, **isolated)
+        base = _run("baseline", seed=3, **isolated)
         who = camp.cadres.never_placed & camp.cadres.original & base.cadres.original
         assert who.sum() > 50
         gains[peers] = camp.cadres.attitude[who] - base.cadres.attitude[who]

@@ -78,6 +78,19 @@ def test_a_named_cadre_is_placed_when_free_even_outside_the_schedules_pool():
     assert named in started[0].cadres
 
 
+def test_a_named_cadre_the_schedules_rule_does_not_allow_is_not_placed():
+    """Free means placeable under the schedule's own rule (e.g. the normalised cohort): the
+    firm's request decides where a cadre goes, not whether the schedule sends him."""
+    m = _model(**{"run.days": 5, "campaign.enabled": False, "placement.order_withdrawal_prob": 0.0})
+    placements = m.submodel(Placements)
+    firm, named = 3, 7
+    m.ties.get_or_add(named, firm, 0.9, m.day, 1, False)
+    pool = np.setdiff1d(np.arange(40), [named])
+    in_cohort = np.isin(np.arange(m.cadres.n), pool)
+    started = placements.place(m, pool, 1, np.arange(m.firms.n) == firm, "normalized", 1, nameable=in_cohort)
+    assert len(started) == 1 and named not in started[0].cadres
+
+
 def test_a_weak_tie_is_not_named():
     m = _model(**{"run.days": 5, "campaign.enabled": False})
     firm, cadre = 3, 7

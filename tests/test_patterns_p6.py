@@ -34,16 +34,22 @@ def test_p6_passes_with_peers_and_lasting_gains(p6):
 
 
 def test_p6_fails_without_peer_influence():
-    """Nothing reaches never-placed cadres: their attitude equals the baseline's exactly."""
-    broken = _p6(**{"mindset.peer_influence": 0.0})
+    """Nothing reaches never-placed cadres: their attitude equals the baseline's exactly.
+
+    Sanctions cut attitude too, and who is sanctioned on the ordinary channel differs between the
+    arms; they are switched off (``sanction_attitude_cut=0``) so only the peer channel is tested."""
+    broken = _p6(**{"mindset.peer_influence": 0.0, "integrity.sanction_attitude_cut": 0.0})
     assert not broken.passed
     assert broken.measured["never_placed_cadre_attitude_vs_baseline"] == 0.0
     assert broken.measured["placed_cadre_attitude_ci_low"] > 0  # only the spillover part broke
 
 
 def test_p6_fails_when_attitude_gains_fade_at_once():
-    """Gains gone at once: never-placed firms only feel the cadres who are away."""
-    broken = _p6(**{"mindset.decay_per_year": 10_000.0})
+    """Gains gone at once: never-placed firms only feel the cadres who are away.
+
+    A placement also cures the cadres' avoidance habit (a lasting gain of another mechanism);
+    ``avoidance.cure_per_day=0`` switches it off so only the attitude gains are tested."""
+    broken = _p6(**{"mindset.decay_per_year": 10_000.0, "avoidance.cure_per_day": 0.0})
     assert not broken.passed
     assert broken.measured["never_placed_firm_ordinary_solved_ci_low"] <= 0
     assert broken.measured["never_placed_firm_ordinary_solved_vs_baseline"] < 0

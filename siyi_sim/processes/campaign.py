@@ -37,10 +37,11 @@ class Campaign(Submodel):
     def open_batch(self, model: SiyiModel, batch: int) -> None:
         placements = model.submodel(Placements)
         busy = placements.busy_cadres(model)
-        pool = np.flatnonzero(model.cadres.mandatory & ~self.placed & ~busy)
+        may_go = model.cadres.mandatory & ~self.placed & ~busy
+        pool = np.flatnonzero(may_go)
         eligible_firms = ~placements.firm_hosting & ~self.served
         placed = placements.place(
-            model, pool, model.cfg.campaign.firms_per_batch, eligible_firms, "campaign", batch + 1
+            model, pool, model.cfg.campaign.firms_per_batch, eligible_firms, "campaign", batch + 1, nameable=may_go
         )
         for a in placed:
             self.placed[list(a.cadres)] = True

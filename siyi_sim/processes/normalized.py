@@ -4,7 +4,8 @@ At the start of each month (from ``start_day + month_days``) the cohort is every
 career event in the previous month (``careers``: promoted, re-graded, transferred, newly hired,
 or sent to the Party-school class; ``cadres.last_move_day``), less those away on a placement now
 and those placed within ``min_months_between`` months. The cohort is placed in pairs at once
-(same placement rules).
+(same placement rules). A firm's named cadre is honoured only if he is in the cohort: the
+normalised rule decides who is free to go, the firm's request only where he goes.
 """
 
 from __future__ import annotations
@@ -42,4 +43,8 @@ class Cohorts(Submodel):
         pool = self.cohort(model)
         month = int(model.day // model.cfg.normalized.month_days) - 1
         placements = model.submodel(Placements)
-        placements.place(model, pool, len(pool) // 2, ~placements.firm_hosting, "normalized", -(month + 1))
+        in_cohort = np.zeros(model.cadres.n, dtype=bool)
+        in_cohort[pool] = True  # a firm may name only a cadre this month's rule places
+        placements.place(
+            model, pool, len(pool) // 2, ~placements.firm_hosting, "normalized", -(month + 1), nameable=in_cohort
+        )

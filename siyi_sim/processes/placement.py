@@ -4,7 +4,8 @@ Who is placed when is decided by the schedule submodels (``campaign``, ``normali
 call :meth:`Placements.place`. Firms are chosen by "ordering" (点菜: weight 1 + open issues; each
 firm names the two departments of the issues it is willing to name, and the cadre it trusts most
 if that tie reaches ``named_cadre_min_trust``) or at random. Under ordering a named cadre who is
-not in a placement now is always placed, and the pair covers a requested department whenever a
+free (the schedule's rules allow placing him now, he is not in a placement, not sanctioned) is
+always placed, even from outside the batch's pool, and the pair covers a requested department whenever a
 cadre of one is in the pool; random matching pairs any two cadres of different departments.
 Work (process 2), per pair and day: check-in (absence risk), co-working and line days (trust),
 disclosure, effort on the best unblocked issue, policy review with the desk; the pair's suggestion
@@ -88,9 +89,9 @@ class CadrePool:
     def __len__(self) -> int:
         return len(self.order) - len(self.taken)
 
-    def take_named(self, cadre: int, busy: np.ndarray) -> int | None:
-        """A cadre the firm asked for by name: placed if not in a placement now (in the pool or not)."""
-        if cadre < 0 or cadre in self.taken or cadre in self.outside or busy[cadre]:
+    def take_named(self, cadre: int, free: np.ndarray) -> int | None:
+        """A cadre the firm asked for by name: placed if ``free`` (in the pool or not)."""
+        if cadre < 0 or cadre in self.taken or cadre in self.outside or not free[cadre]:
             return None
         in_pool = any(c == cadre for c in self.by_dept.get(int(self.dept_of[cadre]), []))
         (self.taken if in_pool else self.outside).add(cadre)
@@ -138,11 +139,24 @@ class Placements(Submodel):
         return busy
 
     def place(
-        self, model: SiyiModel, pool: np.ndarray, n_firms: int, eligible_firms: np.ndarray, kind: str, batch: int
+        self,
+        model: SiyiModel,
+        pool: np.ndarray,
+        n_firms: int,
+        eligible_firms: np.ndarray,
+        kind: str,
+        batch: int,
+        nameable: np.ndarray | None = None,
     ) -> list[Placement]:
-        """Select up to ``n_firms`` firms, form pairs from ``pool`` and start their placements."""
+        """Select up to ``n_firms`` firms, form pairs from ``pool`` and start their placements.
+
+        ``nameable`` (boolean per cadre) is whom the schedule's own rules allow it to place now; a
+        firm's named cadre is honoured only if free: nameable, not in a placement, not sanctioned.
+        Default: anyone not in a placement and not sanctioned (an observer's direct placement).
+        """
         rng = model.streams["schedule"]
-        pool = pool[~model.submodel(Integrity).sanctioned(model)[pool]]  # sanctioned cadres stay home
+        sanctioned = model.submodel(Integrity).sanctioned(model)
+        pool = pool[~sanctioned[pool]]  # sanctioned cadres stay home
         n_firms = min(n_firms, len(pool) // 2, int(eligible_firms.sum()))
         if n_firms <= 0:
             return []
@@ -150,10 +164,12 @@ class Placements(Submodel):
         firms = firms[rng.random(len(firms)) >= model.cfg.placement.order_withdrawal_prob]
         cadre_pool = CadrePool(pool, model.cadres.dept, rng)
         named = self.named_cadres(model)
-        busy = self.busy_cadres(model)
+        free = ~self.busy_cadres(model) & ~sanctioned
+        if nameable is not None:
+            free &= nameable
         order = firms.tolist()
         requested = [self.requested_departments(model, firm) for firm in order]
-        pairs = self.form_pairs(model, order, cadre_pool, requested, named, busy)
+        pairs = self.form_pairs(model, order, cadre_pool, requested, named, free)
         started = []
         for firm, wanted, pair in zip(order, requested, pairs, strict=False):  # pairs may run out first
             placement = self.place_pair(model, firm, pair, kind, batch)
@@ -206,15 +222,15 @@ class Placements(Submodel):
         pool: CadrePool,
         requested: list[list[int]],
         named: np.ndarray,
-        busy: np.ndarray,
+        free: np.ndarray,
     ) -> list[tuple[int, int]]:
         """Pairs for ``firms`` in order (fewer if the pool runs out).
 
         Ordering works in two passes, so that one firm does not take a second scarce cadre before
-        another firm got its first: (1) each firm gets its named cadre if he is not in a placement
-        now, else a cadre of its requested departments, in the firm's order; (2) each firm gets its
-        second cadre, of its other requested department if one is left, else of another department
-        (a firm with no requested cadre left takes anyone first). A firm is left without a requested
+        another firm got its first: (1) each firm gets its named cadre if he is ``free``, else a
+        cadre of its requested departments, in the firm's order; (2) each firm gets its second
+        cadre, of its other requested department if one is left, else of another department (a
+        firm with no requested cadre left takes anyone first). A firm is left without a requested
         department only when no cadre of one is free. Random matching: any two of different
         departments.
         """
@@ -224,7 +240,7 @@ class Placements(Submodel):
         seconds: list[int | None] = [None] * len(firms)
         if p.matching == "ordering":
             for i, firm in enumerate(firms):
-                first = pool.take_named(int(named[firm]), busy)
+                first = pool.take_named(int(named[firm]), free)
                 for d in requested[i]:
                     if first is None:
                         first = pool.take(d)
