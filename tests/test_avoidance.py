@@ -53,9 +53,13 @@ def test_rule_bound_placement_days_cure_avoidance_and_safeguards_are_part_of_the
     assert cured[True][0] > cured[True][1]  # more days present, a larger share cured
 
 
+#: The same cadres throughout: no leavers replaced by hires with a fresh, uncured habit.
+NO_TURNOVER = {"careers.enabled": False}
+
+
 def test_the_campaign_lowers_placed_cadres_risk_and_leaves_others_alone():
-    m = _run("campaign_2020", **{"integrity.ordinary_detect_prob": 0.0, "placement.supervision": False})
-    start = _model("campaign_2020").submodel(Avoidance).habit
+    m = _run("campaign_2020", **{"integrity.ordinary_detect_prob": 0.0, "placement.supervision": False, **NO_TURNOVER})
+    start = _model("campaign_2020", **NO_TURNOVER).submodel(Avoidance).habit
     habit = m.submodel(Avoidance).habit
     placed = m.cadre_ever_placed
     assert placed.sum() > 50
@@ -140,8 +144,12 @@ SCANDAL = {"integrity.ordinary_p0": 0.5, "integrity.ordinary_detect_prob": 1.0, 
 
 
 def test_a_detection_sanctions_the_cadre_cuts_attitude_and_the_firms_trust():
-    # owners' trust moves only by detections here (no response to ordinary service)
-    m = _model(events=True, **SCANDAL, **{"trust.ordinary_served_gain": 0.0, "trust.ordinary_refused_cut": 0.0})
+    # owners' trust moves only by detections here (no response to ordinary service), and cadres'
+    # attitude only by sanctions (no decay toward the norm, no peers, no hires into leavers' slots)
+    still = {"mindset.decay_per_year": 0.0, "mindset.peer_influence": 0.0, **NO_TURNOVER}
+    m = _model(
+        events=True, **SCANDAL, **still, **{"trust.ordinary_served_gain": 0.0, "trust.ordinary_refused_cut": 0.0}
+    )
     att0, g0 = m.cadres.attitude.copy(), m.firms.trust.copy()
     m.run_to_end()
     sanctions = [e for e in m.events if isinstance(e, Sanctioned)]

@@ -5,6 +5,8 @@ Each is judged on paired runs (common seeds) with 95 % intervals, through the sa
 arm gets its own runs). A mid-size district and four seeds keep a run near half a second; to
 resolve the differences on four seeds, exchanges on ordinary approaches are twice as frequent and
 supervision sharper (0.9) than at the defaults, so incidents and detections are not counted in ones.
+P8 gets eight seeds: its service gap is a daily series over a short window, and with turnover, attitude
+decay and peers in the model its seed-to-seed spread needs more than four seeds to be resolved.
 """
 
 import numpy as np
@@ -20,12 +22,14 @@ MID = {
     "integrity.supervision_detect_prob": 0.9,
 }
 SEEDS = [1, 2, 3, 4]
+#: P8 judges a noisier quantity (see the module docstring): four more seeds.
+P8_SEEDS = [*SEEDS, 5, 6, 7, 8]
 #: Detections do not raise perceived risk (P8's mechanism cut).
 NO_CHILL = {"avoidance.dept_rise_per_detection": 0.0, "avoidance.district_rise_per_detection": 0.0}
 
 
-def _runs(scenario, **overrides):
-    return [v.run_measured(scenario, s, {**MID, **overrides}) for s in SEEDS]
+def _runs(scenario, seeds=SEEDS, **overrides):
+    return [v.run_measured(scenario, s, {**MID, **overrides}) for s in seeds]
 
 
 @pytest.fixture(scope="module")
@@ -88,13 +92,21 @@ def test_p7_fails_when_avoidance_does_not_touch_service():
 # --- P8 ---------------------------------------------------------------------------------------
 
 
+def _more_seeds(runs, scenario):
+    """The four-seed runs of ``scenario`` extended to :data:`P8_SEEDS`."""
+    return runs + _runs(scenario, P8_SEEDS[len(SEEDS) :])
+
+
 def test_p8_without_safeguards_detections_bring_avoidance_and_colder_service(campaign, no_safeguards):
-    result = v.p8_scandal_cycle(campaign, no_safeguards, SEEDS)
+    result = v.p8_scandal_cycle(
+        _more_seeds(campaign, "campaign_2020"), _more_seeds(no_safeguards, "no_safeguards"), P8_SEEDS
+    )
     assert result.passed, result.measured
 
 
 def test_p8_fails_when_detections_do_not_raise_perceived_risk():
-    result = v.p8_scandal_cycle(_runs("campaign_2020", **NO_CHILL), _runs("no_safeguards", **NO_CHILL), SEEDS)
+    broken = [_runs(scenario, P8_SEEDS, **NO_CHILL) for scenario in ("campaign_2020", "no_safeguards")]
+    result = v.p8_scandal_cycle(*broken, P8_SEEDS)
     assert not result.passed, result.measured
 
 
