@@ -79,3 +79,28 @@ def test_p3_fails_without_fear_in_the_disclosure_threshold():
 
 
 # P6 (mindset spillover, rewritten in model v2): tests/test_patterns_p6.py
+
+
+# --- languages ------------------------------------------------------------------------------
+
+
+def test_validate_lines_speak_chinese_with_zh():
+    result = v.PatternResult(
+        "P1", "aggregates", True, {"program_hires": 5000.0, "relative_error_pct": {"program_hires": 5.5}}, "t", [1]
+    )
+    zh, en = result.line("zh"), result.line("en")
+    assert zh.startswith("P1 通过") and "总量" in zh and "+5.5%" in zh
+    assert en.startswith("P1 PASS") and "program_hires=5,000" in en
+    failed = v.PatternResult("P7", "avoidance", False, {"x": 1.0}, "t", [1])
+    assert "未通过" in failed.line("zh") and "避嫌" in failed.line("zh")
+    assert v.summary_line([result, failed], 10, "zh") == "1/2 个模式通过（种子 1..10）"
+
+
+def test_validate_refuses_an_unknown_language_in_one_line():
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "siyi_sim.cli", "validate", "--lang", "fr"], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "--lang" in proc.stderr

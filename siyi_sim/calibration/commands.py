@@ -137,7 +137,10 @@ def _write_calibration_report(doc: str, calibration) -> int:
 
 
 def _cmd_validate(args) -> int:
-    from .validate import MARKDOWN_TAG, as_json, validate, validation_markdown
+    from ..metrics import check_lang, default_lang
+    from .validate import MARKDOWN_TAG, as_json, summary_line, validate, validation_markdown
+
+    lang = check_lang(args.lang or default_lang())
 
     if args.markdown is not None:  # fail on a bad doc path before minutes of runs
         from .docblocks import read_block
@@ -149,8 +152,8 @@ def _cmd_validate(args) -> int:
         print(json.dumps(as_json(results), default=_jsonable))
     else:
         for r in results:
-            print(r.line())
-        print(f"{sum(r.passed for r in results)}/{len(results)} patterns pass (seeds 1..{args.seeds})")
+            print(r.line(lang))
+        print(summary_line(results, args.seeds, lang))
     if args.markdown is not None:
         from .docblocks import write_block
 
@@ -242,6 +245,9 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("validate", help="check patterns P1-P8 (exit 1 if any fails)")
     p.add_argument("--json", action="store_true", help='print {"patterns": [...]} as JSON')
     p.add_argument("--seeds", type=int_type("seeds", minimum=1), default=10, help="use seeds 1..N (default 10)")
+    p.add_argument(
+        "--lang", choices=["en", "zh"], default=None, help="language of the lines (default: $SIYI_LANG or en)"
+    )
     _add_runner(p)
     p.add_argument(
         "--markdown",

@@ -59,7 +59,7 @@ from ..analysis.stats import Interval, km_median, paired_difference, t_interval
 from ..catalog import DEPT, ISSUE
 from ..events import IssueResolved, MeetingAttended, PlacementStarted
 from ..issues import RESOLVED
-from ..metrics import first_sensitive_days
+from ..metrics import first_sensitive_days, label
 from .calibrate import TARGETS, TOLERANCE, mean_totals, relative_errors
 from .runs import run_in_order
 
@@ -95,15 +95,39 @@ class PatternResult:
     target: str
     seeds: list[int]
 
-    def line(self) -> str:
-        flag = "PASS" if self.passed else "FAIL"
+    def line(self, lang: str = "en") -> str:
+        """One line: pattern, verdict, name, what was measured, the target (``lang`` en or zh)."""
+        zh = lang == "zh"
+        flag = ("通过" if self.passed else "未通过") if zh else ("PASS" if self.passed else "FAIL")
+        name = PATTERN_NAMES_ZH.get(self.pattern, self.name) if zh else self.name
         if self.pattern == "P1":
             shown = ", ".join(
-                f"{k}={_short(self.measured[k])} ({e:+.1f}%)" for k, e in self.measured["relative_error_pct"].items()
+                f"{label(k, lang) if zh else k}={_short(self.measured[k])} ({e:+.1f}%)"
+                for k, e in self.measured["relative_error_pct"].items()
             )
         else:
             shown = ", ".join(f"{k}={_short(v)}" for k, v in self.measured.items() if not isinstance(v, list | dict))
-        return f"{self.pattern} {flag}  {self.name}: {shown}  [target: {self.target}]"
+        return f"{self.pattern} {flag}  {name}: {shown}  [{'目标' if zh else 'target'}: {self.target}]"
+
+
+#: Pattern names in Chinese, in the source article's words where it has them (清亲, 四帮一体验).
+PATTERN_NAMES_ZH = {
+    "P1": "总量：再现2020年“四帮一体验”的各项数字",
+    "P2": "多年卡壳的历史遗留问题（证照链）",
+    "P3": "约一周建立信任，敏感问题才说出口",
+    "P4": "经干部邀请，企业主本人参会",
+    "P5": "既“清”又“亲”",
+    "P6": "服务意识外溢到未进驻的干部和企业",
+    "P7": "避嫌解释了“清而不亲”",
+    "P8": "没有保障措施时的查处与疏远循环",
+}
+
+
+def summary_line(results: list[PatternResult], seeds: int, lang: str = "en") -> str:
+    passed = sum(r.passed for r in results)
+    if lang == "zh":
+        return f"{passed}/{len(results)} 个模式通过（种子 1..{seeds}）"
+    return f"{passed}/{len(results)} patterns pass (seeds 1..{seeds})"
 
 
 def _short(v: Any) -> str:
