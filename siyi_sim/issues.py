@@ -1,8 +1,8 @@
 """Issues as a growable structure of arrays, mirrored into the prerequisite ``nx.DiGraph``.
 
-Arrays are the hot path (daily vectorised work); the DiGraph holds the same issues as nodes with
-prerequisite edges and is updated only on events (creation, status change), so its cost follows
-activity.
+Arrays are the hot path (daily vectorised work). The DiGraph holds the same issues as nodes with
+prerequisite edges; it is brought up to date from the arrays when someone reads ``graph`` (an
+export, the dashboard, a notebook), so a simulation that never looks at it pays nothing for it.
 """
 
 from __future__ import annotations
@@ -65,7 +65,46 @@ class IssueStore:
         self._cap = max(16, capacity)
         for name, dtype in self.FIELDS.items():
             setattr(self, name, np.zeros(self._cap, dtype=dtype))
-        self.graph = nx.DiGraph()
+        self._graph = nx.DiGraph()
+
+    @property
+    def graph(self) -> nx.DiGraph:
+        """The prerequisite DiGraph (node = issue index, edge prerequisite -> issue), synced now.
+
+        Node attributes: ``type``, ``firm``, ``legacy``, ``day_created``, ``status``, and for resolved
+        issues ``day_resolved`` and ``channel``. The same object is returned on every read.
+        """
+        g = self._graph
+        old = g.number_of_nodes()
+        if self.n > old:
+            idx = np.arange(old, self.n)
+            g.add_nodes_from(
+                (i, {"type": ISSUE_TYPES[t].name, "firm": f, "legacy": lg, "day_created": d})
+                for i, t, f, lg, d in zip(
+                    idx.tolist(),
+                    self.type[idx].tolist(),
+                    self.firm[idx].tolist(),
+                    self.legacy[idx].tolist(),
+                    self.day_created[idx].tolist(),
+                    strict=True,
+                )
+            )
+            has_prereq = self.prereq[idx] >= 0
+            g.add_edges_from(zip(self.prereq[idx][has_prereq].tolist(), idx[has_prereq].tolist(), strict=True))
+        nodes = g.nodes
+        for i, st, day, ch in zip(
+            range(self.n),
+            self.view("status").tolist(),
+            self.view("day_resolved").tolist(),
+            self.view("channel").tolist(),
+            strict=True,
+        ):
+            node = nodes[i]
+            node["status"] = STATUS_NAMES[st]
+            if st == RESOLVED:
+                node["day_resolved"] = day
+                node["channel"] = CHANNEL_NAMES[ch]
+        return g
 
     def _grow(self, need: int) -> None:
         cap = self._cap
@@ -102,23 +141,6 @@ class IssueStore:
         self.channel[idx] = CH_NONE
         self.owner_cadre[idx] = -1
         self.n += k
-        g = self.graph
-        status = STATUS_NAMES[int(status)]
-        g.add_nodes_from(
-            (i, {"type": ISSUE_TYPES[t].name, "firm": f, "legacy": lg, "status": status, "day_created": d})
-            for i, t, f, lg, d in zip(
-                idx.tolist(),
-                itype.tolist(),
-                firm.tolist(),
-                self.legacy[idx].tolist(),
-                self.day_created[idx].tolist(),
-                strict=True,
-            )
-        )
-        has_prereq = self.prereq[idx] >= 0
-        g.add_edges_from(
-            zip(self.prereq[idx][has_prereq].tolist(), idx[has_prereq].tolist(), strict=True)
-        )  # prereq first
         return idx
 
     def view(self, name: str) -> np.ndarray:
@@ -137,15 +159,11 @@ class IssueStore:
         idx = idx[self.status[idx] == LATENT]
         self.status[idx] = DISCLOSED
         self.day_disclosed[idx] = day
-        for i in idx.tolist():
-            self.graph.nodes[i]["status"] = "disclosed"
         return idx
 
     def start(self, idx: np.ndarray) -> None:
         idx = idx[self.status[idx] == DISCLOSED]
         self.status[idx] = IN_PROGRESS
-        for i in idx.tolist():
-            self.graph.nodes[i]["status"] = "in_progress"
 
     def resolve(self, idx: np.ndarray, day: int, channel: int) -> np.ndarray:
         """Mark issues resolved through ``channel``; return those newly resolved."""
@@ -156,10 +174,4 @@ class IssueStore:
         self.day_resolved[idx] = day
         self.channel[idx] = channel
         self.effort_left[idx] = 0.0
-        nodes = self.graph.nodes
-        for i in idx.tolist():
-            node = nodes[i]
-            node["status"] = "resolved"
-            node["day_resolved"] = day
-            node["channel"] = CHANNEL_NAMES[channel]
         return idx

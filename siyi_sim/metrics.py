@@ -305,8 +305,9 @@ def program_resolved(model) -> int:
 def strong_tie_share(model) -> float:
     if model.ties.n == 0:
         return 0.0
-    best, _ = model.ties.best_per_firm(model.day, model.firms.n)
-    return float((best >= model.cfg.trust.strong_tie_threshold).mean())
+    ties = model.ties  # a firm's best live tie is strong iff any live tie is: no per-firm max needed
+    strong = (ties.current(model.day) >= model.cfg.trust.strong_tie_threshold) & ~ties.ended[: ties.n]
+    return len(np.unique(ties.firm[: ties.n][strong])) / model.firms.n
 
 
 def cadres_sanctioned(model) -> int:
