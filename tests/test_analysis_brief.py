@@ -368,3 +368,48 @@ def test_without_a_cjk_font_the_chinese_brief_warns_once_and_draws_english_figur
     svg = (tmp_path / "b" / "fig1_clear_close.svg").read_text(encoding="utf-8")
     assert "<svg" in svg and "CJK" not in svg, "no CJK glyph drawn (SVG glyph ids name their font)"
     assert '<html lang="zh-CN">' in (tmp_path / "b" / "brief.html").read_text(encoding="utf-8")
+
+
+def test_brief_adds_the_discovery_box_and_the_pareto_front_when_given(smoke_dir, tmp_path):
+    """`--discovery` and `--pareto` folders (as `siyi discover` and `siyi optimize` write them) join the brief."""
+    import json
+
+    import pandas as pd
+
+    disc, front = tmp_path / "disc", tmp_path / "opt"
+    disc.mkdir()
+    front.mkdir()
+    (disc / "discovery.json").write_text(
+        json.dumps({"policy": "campaign_2020", "failure": "clear_index < -0.01", "draws": 64, "failing": 11})
+    )
+    pd.DataFrame(
+        [
+            {
+                "box": 1,
+                "coverage": 0.91,
+                "density": 0.87,
+                "mass": 0.2,
+                "parameter": "integrity.p0",
+                "low": 0.041,
+                "high": 0.08,
+                "full_low": 0.005,
+                "full_high": 0.08,
+                "qp": 0.001,
+            }
+        ]
+    ).to_csv(disc / "boxes.csv", index=False)
+    pd.DataFrame(
+        {"trial": [3, 7], "issues_resolved_total": [812.0, 640.0], "program_cost_yuan": [9.1e6, 4.2e6]}
+    ).to_parquet(front / "pareto.parquet")
+    out = tmp_path / "brief"
+    argv = ["brief", str(smoke_dir), "--out", str(out), "--no-replay", "--discovery", str(disc), "--pareto", str(front)]
+    assert main(argv) == 0
+    page = (out / "brief.html").read_text(encoding="utf-8")
+    assert "Scenario discovery" in page and "integrity.p0" in page and "91%" in page and "11 of 64" in page
+    assert "Pareto front" in page and "9.1e+06" in page and "2 designs" in page
+
+
+def test_brief_refuses_a_folder_that_is_not_a_discovery(smoke_dir, tmp_path, capsys):
+    code = main(["brief", str(smoke_dir), "--out", str(tmp_path / "b"), "--no-replay", "--discovery", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "siyi discover" in err

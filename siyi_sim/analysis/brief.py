@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 import os
 import re
 import shutil
@@ -411,8 +412,13 @@ def make_brief(
     focus: str | None = None,
     replays: bool = True,
     lang: str = "en",
+    discovery: str | os.PathLike | None = None,
+    pareto: str | os.PathLike | None = None,
 ) -> Brief:
-    """Compute the findings and draw the figures; nothing is written."""
+    """Compute the findings and draw the figures; nothing is written.
+
+    ``discovery`` and ``pareto``: folders written by ``siyi discover --out`` and ``siyi optimize --out``,
+    whose box and front join the "How sure are we?" section."""
     check_lang(lang)
     runs = results.runs
     first = int(runs["point"].min())
@@ -556,8 +562,67 @@ def make_brief(
             lambda: F.trust_network(models[focus], lang=fig_lang),
         )
     brief.how_sure = how_sure_html(results.runs, baseline, list(dict.fromkeys(findings["metric"])), lang)
+    brief.how_sure += design_html(discovery, pareto, lang)
     brief.html = render_html(results, brief, baseline, focus, replay_note)
     return brief
+
+
+def _png_tag(path: Path, alt: str) -> str:
+    if not path.is_file():
+        return ""
+    data = base64.b64encode(path.read_bytes()).decode()
+    return f'<img alt="{html.escape(alt)}" style="max-width:100%" src="data:image/png;base64,{data}">'
+
+
+def design_html(discovery: str | os.PathLike | None, pareto: str | os.PathLike | None, lang: str) -> str:
+    """The scenario-discovery box (``siyi discover``) and the Pareto front (``siyi optimize``), when given."""
+    parts = []
+    if discovery is not None:
+        folder = Path(discovery)
+        try:
+            record = json.loads((folder / "discovery.json").read_text(encoding="utf-8"))
+            boxes = pd.read_csv(folder / "boxes.csv")
+        except (OSError, ValueError) as err:
+            raise ValueError(f"discovery {str(folder)!r} is not a `siyi discover` folder ({err})") from None
+        rows = "".join(
+            f"<tr><td>{int(r.box)}</td><td>{r.coverage:.0%}</td><td>{r.density:.0%}</td>"
+            f'<td class="l">{html.escape(str(r.parameter))}</td><td>{r.low:.4g}</td><td>{r.high:.4g}</td></tr>'
+            for r in boxes.itertuples()
+            if isinstance(r.parameter, str)
+        )
+        head = _t(
+            lang,
+            '<th>box</th><th>coverage</th><th>density</th><th class="l">parameter</th><th>from</th><th>to</th>',
+            '<th>区域</th><th>覆盖率</th><th>密度</th><th class="l">参数</th><th>从</th><th>到</th>',
+        )
+        intro = _t(
+            lang,
+            f"Where {html.escape(str(record.get('policy')))} fails (<code>{html.escape(str(record.get('failure')))}"
+            f"</code>): {record.get('failing')} of {record.get('draws')} draws; PRIM boxes (ema_workbench).",
+            f"{html.escape(str(record.get('policy')))}在哪些条件下失效（<code>{html.escape(str(record.get('failure')))}"
+            f"</code>）：{record.get('draws')}次抽样中{record.get('failing')}次；PRIM区域（ema_workbench）。",
+        )
+        table = f"<table><tr>{head}</tr>{rows}</table>" if rows else ""
+        parts.append(f"<h3>{_t(lang, 'Scenario discovery', '情景发现')}</h3><p>{intro}</p>{table}")
+        parts.append(_png_tag(folder / "box.png", "PRIM box"))
+    if pareto is not None:
+        folder = Path(pareto)
+        try:
+            front = pd.read_parquet(folder / "pareto.parquet")
+        except (OSError, ValueError) as err:
+            raise ValueError(f"pareto {str(folder)!r} is not a `siyi optimize` folder ({err})") from None
+        intro = _t(
+            lang,
+            f"Program designs on the Pareto front (optuna NSGA-II): {len(front)} designs no other design beats on "
+            "every objective at once.",
+            f"帕累托前沿上的项目设计（optuna NSGA-II）：共{len(front)}个，没有任何其他设计能在所有目标上同时胜过它们。",
+        )
+        parts.append(
+            f"<h3>{_t(lang, 'Program designs', '项目设计')}</h3><p>{intro}</p>"
+            + front.to_html(index=False, float_format=lambda v: f"{v:.4g}", border=0)
+        )
+        parts.append(_png_tag(folder / "pareto.png", "Pareto front"))
+    return "".join(parts)
 
 
 def is_ensemble(runs: pd.DataFrame) -> bool:

@@ -40,6 +40,8 @@ def register(subparsers) -> None:
         "--lang", choices=LANGS, default=None, help="language of the brief and its figures (default: $SIYI_LANG or en)"
     )
     p.add_argument("--pdf", action="store_true", help="also print brief.pdf with headless Chromium")
+    p.add_argument("--discovery", metavar="DIR", help="add the PRIM box of this `siyi discover --out` folder")
+    p.add_argument("--pareto", metavar="DIR", help="add the Pareto front of this `siyi optimize --out` folder")
     p.set_defaults(func=_cmd_brief)
 
     p = subparsers.add_parser(
@@ -121,6 +123,8 @@ def _cmd_brief(args) -> int:
                 focus=args.focus,
                 replays=not args.no_replay,
                 lang=args.lang or default_lang(),
+                discovery=args.discovery,
+                pareto=args.pareto,
             )
     except ValueError as err:  # library errors name parameters; say the flags
         raise ValueError(_flags(str(err))) from None
