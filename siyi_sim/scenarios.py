@@ -62,8 +62,8 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         Scenario(
             "normalized_promotion",
-            "5 years: cadres promoted, re-graded, transferred in or in Party school in month m are placed in "
-            "month m+1.",
+            "5 years: cadres promoted, re-graded, transferred, newly hired or in Party school in month m are "
+            "placed in month m+1, unless placed within the last year.",
             {"campaign.enabled": False, "normalized.enabled": True, "run.days": _FIVE_YEARS},
         ),
         Scenario(
