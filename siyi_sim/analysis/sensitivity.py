@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from ..experiments import load_runs, parse_plan, run_sweep
+from ..experiments.plan import toml_value
 from .style import atomic_write_bytes, metric_label, new_figure, png_bytes, source_note, styled
 
 METHODS = ("morris", "sobol")
@@ -174,16 +175,6 @@ def sample(method: str, params: Sequence[ParamSpec], samples: int, seed: int) ->
     return X
 
 
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, (float, np.floating)):
-        return repr(float(value))
-    return json.dumps(str(value))
-
-
 def design_plan(
     method: str,
     params: Sequence[ParamSpec],
@@ -220,11 +211,11 @@ def design_plan(
         lines.append(f"days = {days}")
     if overrides:
         lines.append("[set]")
-        lines += [f"{json.dumps(k)} = {_toml_value(v)}" for k, v in overrides.items()]
+        lines += [f"{json.dumps(k)} = {toml_value(v)}" for k, v in overrides.items()]
     lines += ["[keep]", f"summary = [{json.dumps(metric)}]"]
     for marker in unique:
         lines.append("[[points]]")
-        lines += [f"{json.dumps(p.key)} = {_toml_value(v)}" for p, v in zip(params, marker, strict=True)]
+        lines += [f"{json.dumps(p.key)} = {toml_value(v)}" for p, v in zip(params, marker, strict=True)]
     return "\n".join(lines) + "\n", row_point
 
 

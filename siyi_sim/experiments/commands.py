@@ -251,14 +251,21 @@ def _cmd_explore(args) -> int:
     plan = ensemble_plan(plan, draws)
     if plan.n_runs > args.max_runs:
         raise ParameterError("max_runs", f"{plan.n_runs} runs, more than the limit of {args.max_runs} ({{name}})")
-    workers = args.workers or os.cpu_count() or 1
+    return _run_plan(args, plan, args.workers or os.cpu_count() or 1)
+
+
+def _run_plan(args, plan, workers: int, check=None, **options) -> int:
+    """Dry-run (``--dry-run``) or run ``plan`` on the sweep runner and print the report: the tail
+    that ``siyi sweep`` and ``siyi explore`` share. ``check(prepared)`` vets a dry run further."""
     if args.backend == "local" and args.scheduler:
         raise ValueError("--scheduler needs --backend dask")
     if args.dry_run:
         from .dryrun import dry_run
         from .sweep import prepare
 
-        prepare(plan, args.out, max_runs=args.max_runs)
+        prepared = prepare(plan, args.out, max_runs=args.max_runs)
+        if check is not None:
+            check(prepared)
         for line in dry_run(plan, args.out, workers).lines():
             print(line)
         return 0
@@ -273,6 +280,7 @@ def _cmd_explore(args) -> int:
         connect_timeout=args.connect_timeout,
         command=sys.argv[1:],
         max_runs=args.max_runs,
+        **options,
     )
     for line in report.lines():
         print(line)
@@ -308,36 +316,15 @@ def _cmd_sweep(args) -> int:
 
     limits = Limits(args.max_runs, args.max_points, args.max_file_bytes)
     plan = load_plan(args.file, limits)
-    workers = args.workers or os.cpu_count() or 1
     target = parse_target(args.target_ci) if args.target_ci else None
-    if args.dry_run:
-        from .dryrun import dry_run
-        from .sweep import check_target, prepare
 
-        if args.backend == "local" and args.scheduler:
-            raise ValueError("--scheduler needs --backend dask")
-        check_target(prepare(plan, args.out, max_runs=args.max_runs), target, args.max_reps, args.baseline)
-        for line in dry_run(plan, args.out, workers).lines():
-            print(line)
-        return 0
-    from .sweep import run_sweep
+    def check(prepared) -> None:
+        from .sweep import check_target
 
-    report = run_sweep(
-        plan,
-        args.out,
-        workers=workers,
-        backend=args.backend,
-        scheduler=args.scheduler,
-        target=target,
-        max_reps=args.max_reps,
-        baseline=args.baseline,
-        connect_timeout=args.connect_timeout,
-        command=sys.argv[1:],
-        max_runs=args.max_runs,
-    )
-    for line in report.lines():
-        print(line)
-    return 0
+        check_target(prepared, target, args.max_reps, args.baseline)
+
+    options = {"target": target, "max_reps": args.max_reps, "baseline": args.baseline}
+    return _run_plan(args, plan, args.workers or os.cpu_count() or 1, check, **options)
 
 
 def _cmd_compare(args) -> int:

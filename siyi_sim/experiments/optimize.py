@@ -31,6 +31,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .plan import toml_value
+
 #: The program's design levers (keys of ``uncertainty.LEVERS``), in the order of the issue.
 DESIGN_LEVERS = (
     "placement.placement_days",
@@ -115,16 +117,6 @@ def suggest(trial, levers: dict[str, Any]) -> dict[str, Any]:
     return design
 
 
-def _toml(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return repr(value)
-    return json.dumps(str(value))
-
-
 def _plan_text(
     name: str,
     scenario: str,
@@ -148,10 +140,10 @@ def _plan_text(
         lines.append(f"days = {days}")
     if overrides:
         lines.append("[set]")
-        lines += [f"{json.dumps(k)} = {_toml(v)}" for k, v in overrides.items()]
+        lines += [f"{json.dumps(k)} = {toml_value(v)}" for k, v in overrides.items()]
     if design is not None:
         lines += [f"[variants.{DESIGN_SCENARIO}]", f"scenario = {json.dumps(scenario)}"]
-        lines.append("set = { " + ", ".join(f"{json.dumps(k)} = {_toml(v)}" for k, v in design.items()) + " }")
+        lines.append("set = { " + ", ".join(f"{json.dumps(k)} = {toml_value(v)}" for k, v in design.items()) + " }")
     lines += ["[keep]", f"summary = [{', '.join(json.dumps(k) for k in keep)}]"]
     return "\n".join(lines) + "\n"
 

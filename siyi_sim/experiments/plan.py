@@ -34,7 +34,9 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import math
+import numbers
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -389,3 +391,14 @@ def _positive_int(value: Any, name: str, where: str = "") -> int:
 
 def _one_line(err: Exception) -> str:
     return " ".join(str(err).split())
+
+
+def toml_value(value: Any) -> str:
+    """A scalar as TOML text, for plans that code writes (``siyi sensitivity``, ``siyi optimize``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, numbers.Integral):  # numpy integers too
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        return repr(float(value))
+    return json.dumps(str(value))
