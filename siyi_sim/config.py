@@ -115,7 +115,13 @@ class PopulationParams(Section):
     )
     credit_need_share: float = P(0.3, 0.0, 1.0, "share", "Firms needing credit in 2020.")
     credit_need_median_yuan: float = P(330_000.0, 0.0, 1e9, "yuan", "Median credit need (lognormal).")
-    credit_need_sigma: float = P(0.9, 0.0, 3.0, "log-sd", "Spread of credit needs.")
+    credit_need_sigma: float = P(
+        0.6,
+        0.0,
+        3.0,
+        "log-sd",
+        "Spread of credit needs within a size class (the classes add log-sd 0.40 between them).",
+    )
     patentable_share: float = P(0.15, 0.0, 1.0, "share", "Firms with unfiled patentable technology (case 3).")
     cadre_age_mean: float = P(38.0, 22.0, 60.0, "years", "Age structure of district cadres.")
     cadre_age_sd: float = P(9.0, 0.0, 20.0, "years", "Age structure of district cadres.")
@@ -655,7 +661,15 @@ class FirmSizeParams(Section):
         0.0,
         2.0,
         "elasticity",
-        "Hiring gap and credit need grow less than proportionally with size (scale**e, mean over firms kept).",
+        "Hiring gaps grow less than proportionally with size (scale**e, mean over firms kept).",
+    )
+    credit_elasticity: float = P(
+        0.35,
+        0.0,
+        2.0,
+        "elasticity",
+        "Unmet credit need grows weakly with size: larger firms borrow from their house banks, so what "
+        "reaches the program is mostly small firms' inclusive (普惠) credit (scale**e, mean over firms kept).",
     )
     issue_elasticity: float = P(
         0.3,

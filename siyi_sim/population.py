@@ -95,7 +95,8 @@ class Enterprises:
     hiring_gap: np.ndarray  # workers
     credit_need_yuan: np.ndarray
     patentable: np.ndarray
-    need_factor: np.ndarray  # size-class scale of hiring gap and credit need (mean 1 over the class shares)
+    need_factor: np.ndarray  # size-class scale of the hiring gap (mean 1 over the class shares)
+    credit_factor: np.ndarray  # size-class scale of the credit need (mean 1 over the class shares)
     issue_factor: np.ndarray  # size-class scale of issue arrival (mean 1 over the class shares)
 
     @property
@@ -231,6 +232,7 @@ def build_enterprises(cfg: Config, rng: np.random.Generator) -> Enterprises:
         np.where(rng.random(n) < z.large_share_of_medium_large, LARGE, MEDIUM),
     )
     need_factor = size_factor(cfg, z.need_elasticity)[size_class]
+    credit_factor = size_factor(cfg, z.credit_elasticity)[size_class]
     issue_factor = size_factor(cfg, z.issue_elasticity)[size_class]
     founding_year = rng.integers(p.first_founding_year, p.start_year, n)
     outside_park = rng.random(n) < p.share_outside_park
@@ -239,7 +241,7 @@ def build_enterprises(cfg: Config, rng: np.random.Generator) -> Enterprises:
     fear = beta_with_mean(rng, p.owner_fear_mean, n)
     fear = np.where(enforced, fear + p.fined_fear_rise * (1 - fear), fear)
     gap = np.where(rng.random(n) < p.hiring_gap_share, hiring_gap_draw(cfg, need_factor, rng), 0)
-    credit = np.where(rng.random(n) < p.credit_need_share, credit_need_draw(cfg, need_factor, rng), 0.0)
+    credit = np.where(rng.random(n) < p.credit_need_share, credit_need_draw(cfg, credit_factor, rng), 0.0)
     liaison_mean = liaison_means(cfg)[size_class]
     return Enterprises(
         size_class=size_class.astype(np.int8),
@@ -255,6 +257,7 @@ def build_enterprises(cfg: Config, rng: np.random.Generator) -> Enterprises:
         credit_need_yuan=credit,
         patentable=rng.random(n) < p.patentable_share,
         need_factor=need_factor,
+        credit_factor=credit_factor,
         issue_factor=issue_factor,
     )
 
@@ -265,10 +268,11 @@ def hiring_gap_draw(cfg: Config, need_factor: np.ndarray, rng: np.random.Generat
     return rng.geometric(1.0 / mean)
 
 
-def credit_need_draw(cfg: Config, need_factor: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Credit need in yuan: lognormal with median ``credit_need_median_yuan * need_factor``."""
+def credit_need_draw(cfg: Config, credit_factor: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Credit need in yuan: lognormal with median ``credit_need_median_yuan * credit_factor``."""
     p = cfg.population
-    return p.credit_need_median_yuan * need_factor * np.exp(p.credit_need_sigma * rng.standard_normal(len(need_factor)))
+    draw = np.exp(p.credit_need_sigma * rng.standard_normal(len(credit_factor)))
+    return p.credit_need_median_yuan * credit_factor * draw
 
 
 def issue_effort(cfg: Config, types: np.ndarray, rng: np.random.Generator) -> np.ndarray:

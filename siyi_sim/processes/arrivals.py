@@ -53,7 +53,7 @@ class Arrivals(Submodel):
         firms = np.minimum(np.searchsorted(self.firm_cdf, rng.random(k), side="right"), f.n - 1)
         types = rng.choice(ALL_TYPES, k, p=ARRIVAL_P)
         loan = firms[types == ISSUE["loan"]]
-        np.add.at(f.credit_need_yuan, loan, credit_need_draw(model.cfg, f.need_factor[loan], rng))
+        np.add.at(f.credit_need_yuan, loan, credit_need_draw(model.cfg, f.credit_factor[loan], rng))
         hiring = firms[types == ISSUE["hiring"]]
         np.add.at(f.hiring_gap, hiring, hiring_gap_draw(model.cfg, f.need_factor[hiring], rng))
         idx = add_issues(model.cfg, model.issues, rng, firms, types, model.day)
