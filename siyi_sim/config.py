@@ -657,11 +657,12 @@ class FirmSizeParams(Section):
     scale_medium: float = P(4.0, 0.01, 100.0, "relative size", "Staff of a medium firm relative to a small one.")
     scale_large: float = P(15.0, 0.01, 100.0, "relative size", "Staff of a large firm relative to a small one.")
     need_elasticity: float = P(
-        0.7,
+        0.5,
         0.0,
         2.0,
         "elasticity",
-        "Hiring gaps grow less than proportionally with size (scale**e, mean over firms kept).",
+        "Hiring gaps that reach the job fair grow less than proportionally with size: larger firms also "
+        "recruit through their own HR channels (scale**e, mean over firms kept).",
     )
     credit_elasticity: float = P(
         0.35,
