@@ -34,6 +34,25 @@ def test_calibrated_values_are_parameters_not_outputs():
         assert p.lower <= values[p.key] <= p.upper, p.key
 
 
+def test_check_blocks_are_p1_on_disjoint_ten_seed_blocks_of_the_check_seeds():
+    """The record's block verdicts agree with their own errors, and the blocks tile the check seeds."""
+    blocks = RECORD["fit"]["check_blocks"]
+    seeds = RECORD["fit"]["check_seeds"]
+    assert len(blocks) == len(seeds) // 10 >= 2
+    assert [b["seeds"] for b in blocks] == [[seeds[i], seeds[i + 9]] for i in range(0, len(seeds), 10)]
+    for b in blocks:
+        within = all(abs(e) <= calibrate.TOLERANCE for e in b["relative_error"].values())
+        assert b["within_tolerance"] == within
+
+
+def test_check_blocks_flag_a_block_outside_the_tolerance():
+    on_target = {k: v for k, v in calibrate.TARGETS.items()}
+    off = dict(on_target, program_loans_yuan=on_target["program_loans_yuan"] * 1.5)
+    blocks = calibrate.check_blocks([on_target] * 10 + [off] * 10, list(range(1, 21)))
+    assert [b["within_tolerance"] for b in blocks] == [True, False]
+    assert blocks[1]["relative_error"]["program_loans_yuan"] == pytest.approx(0.5)
+
+
 def test_fit_seeds_are_disjoint_from_validation_seeds():
     used = set(RECORD["fit"]["seeds"]) | set(RECORD["fit"]["check_seeds"])
     assert not used & set(range(1, 101))
