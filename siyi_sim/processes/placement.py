@@ -362,7 +362,7 @@ class Placements(Submodel):
         firm_trust = np.where(present, t, 0.0).max(axis=1)
         self._disclose(model, act, slot, firm_trust)
         self._work_issues(model, act, slot, cad, rows, present)
-        self._review_policies(model, act, cad, present, rng)
+        self._review_policies(model, act, firms, cad, present, rng)
         engagement = (present * model.cadres.attitude[cad]).sum(axis=1)
         for i, a in enumerate(act):
             a.engagement += float(engagement[i])
@@ -430,17 +430,22 @@ class Placements(Submodel):
             model.submodel(Trust).placement_solutions(model, rows[ks[first][solved]], share[solved])
 
     def _review_policies(
-        self, model: SiyiModel, act: list[Placement], cad: np.ndarray, present: np.ndarray, rng: np.random.Generator
+        self,
+        model: SiyiModel,
+        act: list[Placement],
+        firms: np.ndarray,
+        cad: np.ndarray,
+        present: np.ndarray,
+        rng: np.random.Generator,
     ) -> None:
+        """Each pair with someone present reviews its firm's policies with the desk (one batch)."""
         policies = model.submodel(PolicyMatching)
         knowledge = (present * model.cadres.policy_knowledge[cad]).sum(axis=1)
-        anyone = present.any(axis=1)
-        n_working = int(anyone.sum())  # the desk works through the placed cadres who are there
-        for i, a in enumerate(act):
-            if not anyone[i]:
-                continue
-            n = stochastic_round(policies.checks_today(model, float(knowledge[i]), n_working), rng)
-            a.policies += policies.review(model, a.firm, n, program=True)
+        working = np.flatnonzero(present.any(axis=1))  # the desk works through the placed cadres who are there
+        n_checks = stochastic_round(policies.checks_today(model, knowledge[working], len(working)), rng)
+        found = policies.review_firms(model, firms[working], n_checks, program=True)
+        for i, n in zip(working.tolist(), found.tolist(), strict=True):
+            act[i].policies += n
 
     def close_due(self, model: SiyiModel) -> None:
         due = [a for a in self.active if a.days_done >= a.length]
