@@ -73,6 +73,17 @@ class Placement:
     engagement: float = 0.0  # present cadre-days weighted by attitude (the suggestion)
 
 
+@dataclass(frozen=True)
+class ActiveTable:
+    """Fixed columns of the active placements, in ``Placements.active`` order."""
+
+    ids: np.ndarray
+    firms: np.ndarray
+    cadres: np.ndarray  # (k, 2)
+    ties: np.ndarray  # (k, 2) tie rows of the two cadres with the firm's owner
+    invited: np.ndarray  # (k, 1)
+
+
 class CadrePool:
     """Available cadres, drawn without replacement by department or from anyone."""
 
@@ -128,15 +139,18 @@ class Placements(Submodel):
         self.firm_hosting = np.zeros(model.firms.n, dtype=bool)
         self.firm_ever_placed = np.zeros(model.firms.n, dtype=bool)
         self.cadre_ever_placed = np.zeros(model.cadres.n, dtype=bool)
+        self.cadre_busy = np.zeros(model.cadres.n, dtype=bool)
+        # Present and line days of every placement, one row each: a placement's ``present_days``
+        # and ``line_days`` are views of its row, so the daily work updates all pairs at once.
+        self._present = np.zeros((0, 2), dtype=np.int64)
+        self._line = np.zeros((0, 2), dtype=np.int64)
+        self._table: ActiveTable | None = None
 
     # --- process 1: who goes where (called by the schedule submodels) ----------------------
 
     def busy_cadres(self, model: SiyiModel) -> np.ndarray:
-        """Cadres in an active placement now."""
-        busy = np.zeros(model.cadres.n, dtype=bool)
-        for a in self.active:
-            busy[list(a.cadres)] = True
-        return busy
+        """Cadres in an active placement now (a copy the caller may change)."""
+        return self.cadre_busy.copy()
 
     def place(
         self,
@@ -290,7 +304,7 @@ class Placements(Submodel):
             raise ValueError(f"firm {firm!r} is not a firm id below {model.firms.n}")
         if self.firm_hosting[firm]:
             raise ValueError(f"firm {firm} hosts a pair already")
-        if any(c in pl.cadres for pl in self.active for c in (a, b)):
+        if self.cadre_busy[a] or self.cadre_busy[b]:
             raise ValueError(f"cadres {cadres!r}: one of them is in a placement now")
         cfg = model.cfg
         rng = model.streams["placement"]
@@ -315,8 +329,11 @@ class Placements(Submodel):
             high_fear=fear >= cfg.placement.high_fear_threshold,
             had_sensitive_latent=bool(model.submodel(Disclosure).is_sensitive(model, latent).any()),
         )
+        placement.present_days, placement.line_days = self._day_count_rows(placement.id)
         self.placements.append(placement)
         self.active.append(placement)
+        self._table = None
+        self.cadre_busy[list(pair)] = True
         self.firm_hosting[firm] = True
         self.firm_ever_placed[firm] = True
         self.cadre_ever_placed[list(pair)] = True
@@ -324,6 +341,30 @@ class Placements(Submodel):
         if model.events is not None:
             model.events.append(PlacementStarted(model.day, placement.id, firm, pair, kind, batch))
         return placement
+
+    def _day_count_rows(self, pid: int) -> tuple[np.ndarray, np.ndarray]:
+        """Views of placement ``pid``'s present and line days; the arrays double when full (and
+        every earlier placement's views are pointed at the new ones)."""
+        if pid >= len(self._present):
+            size = max(64, 2 * len(self._present))
+            self._present = np.concatenate([self._present, np.zeros((size - len(self._present), 2), np.int64)])
+            self._line = np.concatenate([self._line, np.zeros((size - len(self._line), 2), np.int64)])
+            for a in self.placements:
+                a.present_days, a.line_days = self._present[a.id], self._line[a.id]
+        return self._present[pid], self._line[pid]
+
+    def _active_table(self) -> ActiveTable:
+        """The active placements' fixed columns, rebuilt only when a placement starts or closes."""
+        if self._table is None:
+            act = self.active
+            self._table = ActiveTable(
+                ids=np.array([a.id for a in act], dtype=np.int64),
+                firms=np.array([a.firm for a in act], dtype=np.int64),
+                cadres=np.array([a.cadres for a in act], dtype=np.int64).reshape(-1, 2),
+                ties=np.array([a.ties for a in act], dtype=np.int64).reshape(-1, 2),
+                invited=np.array([a.invited for a in act], dtype=bool)[:, None],
+            )
+        return self._table
 
     # --- processes 2 and 3: the day's work, then the close ------------------------------------
 
@@ -338,12 +379,10 @@ class Placements(Submodel):
         cfg = model.cfg
         rng = model.streams["placement"]
         k = len(act)
-        firms = np.array([a.firm for a in act], dtype=np.int64)
-        cad = np.array([a.cadres for a in act], dtype=np.int64)
-        rows = np.array([a.ties for a in act], dtype=np.int64)
-        invited = np.array([a.invited for a in act])[:, None]
+        table = self._active_table()
+        firms, cad, rows, invited = table.firms, table.cadres, table.ties, table.invited
         days_done = np.array([a.days_done for a in act])[:, None]
-        no_line_yet = np.array([a.line_days.sum() == 0 for a in act])[:, None]
+        no_line_yet = (self._line[table.ids].sum(axis=1) == 0)[:, None]
 
         absent_p = model.submodel(Absence).probability(model, model.cadres.attitude[cad], invited)
         present = (rng.random((k, 2)) >= absent_p) & ~model.submodel(Integrity).sanctioned(model)[cad]
@@ -353,9 +392,8 @@ class Placements(Submodel):
         model.counters.cadre_days += 2 * k
         model.counters.absent_days += int((~present).sum())
         model.submodel(Integrity).record_contacts(model, cad[present], rows[present])
-        for i, a in enumerate(act):
-            a.present_days += present[i]
-            a.line_days += on_line[i]
+        self._present[table.ids] += present
+        self._line[table.ids] += on_line
 
         slot = np.full(model.firms.n, -1, dtype=np.int64)
         slot[firms] = np.arange(k)
@@ -364,8 +402,8 @@ class Placements(Submodel):
         self._work_issues(model, act, slot, cad, rows, present)
         self._review_policies(model, act, firms, cad, present, rng)
         engagement = (present * model.cadres.attitude[cad]).sum(axis=1)
-        for i, a in enumerate(act):
-            a.engagement += float(engagement[i])
+        for a, e in zip(act, engagement.tolist(), strict=True):
+            a.engagement += e
             a.suggestion = a.suggestion or a.engagement >= cfg.placement.suggestion_engagement_days
             a.days_done += 1
 
@@ -454,6 +492,7 @@ class Placements(Submodel):
         for a in due:
             self.close(model, a)
         self.active = [a for a in self.active if not a.closed]
+        self._table = None
         model.submodel(Mindset).update_department_speed(model)
 
     def close(self, model: SiyiModel, a: Placement) -> None:
@@ -485,6 +524,7 @@ class Placements(Submodel):
         model.submodel(Trust).close_placement(model, a.firm, a.cadres, t)
         model.submodel(Avoidance).after_placement(model, a.cadres, a.present_days)
         self.firm_hosting[a.firm] = False
+        self.cadre_busy[list(a.cadres)] = False
         a.closed = True
         if model.events is not None:
             model.events.append(PlacementClosed(model.day, a.id, a.firm, a.solved, a.policies, a.report))
