@@ -17,6 +17,7 @@ change, owner's general trust moves toward the best edge.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -85,7 +86,11 @@ class ActiveTable:
 
 
 class CadrePool:
-    """Available cadres, drawn without replacement by department or from anyone."""
+    """Available cadres, drawn without replacement by department or from anyone.
+
+    Draws go through each list in order; a cursor per list skips its taken head once, so a batch's
+    draws cost about the pool's size, not the pool's size per draw.
+    """
 
     def __init__(self, cadres: np.ndarray, depts: np.ndarray, rng: np.random.Generator):
         order = rng.permutation(cadres)
@@ -96,6 +101,13 @@ class CadrePool:
         for c in order.tolist():
             self.by_dept.setdefault(int(depts[c]), []).append(c)
         self.dept_of = depts
+        self._members = set(order.tolist())
+        # (cadre, department) in pool order: per department, and for anyone (key None)
+        self._lists: dict[int | None, list[tuple[int, int]]] = {
+            d: [(c, d) for c in cs] for d, cs in self.by_dept.items()
+        }
+        self._lists[None] = list(zip(order.tolist(), depts[order].tolist(), strict=True))
+        self._cursor: dict[int | None, int] = {}  # per list, the first entry that may be untaken
 
     def __len__(self) -> int:
         return len(self.order) - len(self.taken)
@@ -104,19 +116,18 @@ class CadrePool:
         """A cadre the firm asked for by name: placed if ``free`` (in the pool or not)."""
         if cadre < 0 or cadre in self.taken or cadre in self.outside or not free[cadre]:
             return None
-        in_pool = any(c == cadre for c in self.by_dept.get(int(self.dept_of[cadre]), []))
-        (self.taken if in_pool else self.outside).add(cadre)
+        (self.taken if cadre in self._members else self.outside).add(cadre)
         return cadre
 
     def take(self, dept: int | None = None, not_dept: int | None = None) -> int | None:
-        if dept is not None:
-            for c in self.by_dept.get(dept, []):
-                if c not in self.taken:
-                    self.taken.add(c)
-                    return c
-            return None
-        for c in self.order.tolist():
-            if c not in self.taken and (not_dept is None or self.dept_of[c] != not_dept):
+        """The first untaken cadre of ``dept`` (or of anyone not of ``not_dept``), in pool order."""
+        entries = self._lists.get(dept, [])
+        i = self._cursor.get(dept, 0)
+        while i < len(entries) and entries[i][0] in self.taken:
+            i += 1
+        self._cursor[dept] = i
+        for c, d in itertools.islice(entries, i, None):
+            if c not in self.taken and (dept is not None or d != not_dept):
                 self.taken.add(c)
                 return c
         return None
@@ -182,7 +193,7 @@ class Placements(Submodel):
         if nameable is not None:
             free &= nameable
         order = firms.tolist()
-        requested = [self.requested_departments(model, firm) for firm in order]
+        requested = self.requested_departments_of(model, firms)
         pairs = self.form_pairs(model, order, cadre_pool, requested, named, free)
         started = []
         for firm, wanted, pair in zip(order, requested, pairs, strict=False):  # pairs may run out first
@@ -217,11 +228,23 @@ class Placements(Submodel):
 
     def requested_departments(self, model: SiyiModel, firm: int) -> list[int]:
         """Departments a firm names when ordering: those of the open issues it is willing to name."""
+        return self.requested_departments_of(model, np.array([firm], dtype=np.int64))[0]
+
+    def requested_departments_of(self, model: SiyiModel, firms: np.ndarray) -> list[list[int]]:
+        """``requested_departments`` of each of the distinct ``firms``, from one pass over the issues."""
         iss = model.issues
-        mine = open_issues_of(model, firm)
+        slot = np.full(model.firms.n, -1, dtype=np.int64)
+        slot[firms] = np.arange(len(firms))
+        mine = np.flatnonzero((iss.view("status") < RESOLVED) & (slot[iss.view("firm")] >= 0))
         mine = mine[model.submodel(Disclosure).self_raisable(model, mine)]
-        depts = np.bincount(iss.dept[mine], minlength=len(DEPT)) if len(mine) else np.zeros(len(DEPT))
-        ranked = [int(d) for d in np.argsort(-depts, kind="stable") if depts[d] > 0][:2]
+        counts = np.zeros((len(firms), len(DEPT)), dtype=np.int64)
+        np.add.at(counts, (slot[iss.firm[mine]], iss.dept[mine]), 1)
+        return [self._two_departments(row) for row in counts]
+
+    @staticmethod
+    def _two_departments(counts: np.ndarray) -> list[int]:
+        """The two departments with most issues (ties: lower id), topped up from the fallbacks."""
+        ranked = [int(d) for d in np.argsort(-counts, kind="stable") if counts[d] > 0][:2]
         for d in FALLBACK_DEPARTMENTS:
             if len(ranked) >= 2:
                 break
@@ -461,7 +484,9 @@ class Placements(Submodel):
         finished = resolution.apply_effort(model, chosen, eff, push)
         done = resolution.settle(model, finished, CH_PLACEMENT)
         if len(done):
-            solved = np.isin(chosen, done)
+            is_done = np.zeros(iss.n, dtype=bool)
+            is_done[done] = True
+            solved = is_done[chosen]
             for i in ks[first][solved].tolist():
                 act[i].solved += 1
             # Trust follows the work: the cadre who did most of it gets the full bump (case 1).
