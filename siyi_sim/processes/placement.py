@@ -97,16 +97,11 @@ class CadrePool:
         self.order = order
         self.taken: set[int] = set()
         self.outside: set[int] = set()  # named cadres taken from outside the pool
-        self.by_dept: dict[int, list[int]] = {}
-        for c in order.tolist():
-            self.by_dept.setdefault(int(depts[c]), []).append(c)
-        self.dept_of = depts
-        self._members = set(order.tolist())
-        # (cadre, department) in pool order: per department, and for anyone (key None)
-        self._lists: dict[int | None, list[tuple[int, int]]] = {
-            d: [(c, d) for c in cs] for d, cs in self.by_dept.items()
-        }
-        self._lists[None] = list(zip(order.tolist(), depts[order].tolist(), strict=True))
+        entries = list(zip(order.tolist(), depts[order].tolist(), strict=True))  # (cadre, department)
+        self._lists: dict[int | None, list[tuple[int, int]]] = {None: entries}  # in pool order; None: anyone
+        for c, d in entries:
+            self._lists.setdefault(d, []).append((c, d))
+        self._members = {c for c, _ in entries}
         self._cursor: dict[int | None, int] = {}  # per list, the first entry that may be untaken
 
     def __len__(self) -> int:
@@ -476,7 +471,8 @@ class Placements(Submodel):
         effort = contribution.sum(axis=1)  # unpushed legacy issues count against their full legacy effort
         stuck = iss.legacy[cand] & ~pushed  # worked only when nothing else is (no rule covers it)
         order = np.lexsort((iss.day_created[cand], -effort, stuck, ks))
-        first = order[np.unique(ks[order], return_index=True)[1]]  # one issue per pair and day
+        by_pair = ks[order]  # sorted: the pair is the primary key
+        first = order[np.r_[True, by_pair[1:] != by_pair[:-1]]]  # one issue per pair and day: its best
         first = first[effort[first] > 0]
         chosen, eff, push, share = cand[first], effort[first], pushed[first], contribution[first]
         for i, d in zip(ks[first].tolist(), depts[first].tolist(), strict=True):
