@@ -190,9 +190,14 @@ class Placements(Submodel):
         order = firms.tolist()
         requested = self.requested_departments_of(model, firms)
         pairs = self.form_pairs(model, order, cadre_pool, requested, named, free)
+        sensitive = self.sensitive_latent(model, order).tolist()  # starting a placement changes no issue
         started = []
-        for firm, wanted, pair in zip(order, requested, pairs, strict=False):  # pairs may run out first
-            placement = self.place_pair(model, firm, pair, kind, batch)
+        for firm, wanted, pair, had_sensitive in zip(
+            order, requested, pairs, sensitive, strict=False
+        ):  # pairs may run out
+            placement = self._start_pair(
+                model, firm, self._checked_pair(model, firm, pair), kind, batch, None, had_sensitive
+            )
             placement.requested = tuple(wanted)
             started.append(placement)
         return started
@@ -315,6 +320,11 @@ class Placements(Submodel):
         now, and the firm must not host a pair now. ``invited`` forces the owner's "you need not
         come" (True) or its absence (False); it is drawn either way, so the streams stay aligned.
         """
+        pair = self._checked_pair(model, firm, cadres)
+        return self._start_pair(model, firm, pair, kind, batch, invited, bool(self.sensitive_latent(model, [firm])[0]))
+
+    def _checked_pair(self, model: SiyiModel, firm: int, cadres: tuple[int, int]) -> tuple[int, int]:
+        """The two cadres as ints, if they and the firm may start a placement now."""
         a, b = int(cadres[0]), int(cadres[1])
         if a == b or not (0 <= a < model.cadres.n and 0 <= b < model.cadres.n):
             raise ValueError(f"cadres {cadres!r} must be two distinct cadre ids below {model.cadres.n}")
@@ -324,15 +334,36 @@ class Placements(Submodel):
             raise ValueError(f"firm {firm} hosts a pair already")
         if self.cadre_busy[a] or self.cadre_busy[b]:
             raise ValueError(f"cadres {cadres!r}: one of them is in a placement now")
+        return a, b
+
+    def sensitive_latent(self, model: SiyiModel, firms: list[int]) -> np.ndarray:
+        """Per firm (distinct), whether it holds a sensitive issue not yet disclosed (one pass)."""
+        iss = model.issues
+        slot = np.full(model.firms.n, -1, dtype=np.int64)
+        slot[firms] = np.arange(len(firms))
+        latent = np.flatnonzero((iss.view("status") == LATENT) & (slot[iss.view("firm")] >= 0))
+        sensitive = latent[model.submodel(Disclosure).is_sensitive(model, latent)]
+        has = np.zeros(len(firms), dtype=bool)
+        has[slot[iss.firm[sensitive]]] = True
+        return has
+
+    def _start_pair(
+        self,
+        model: SiyiModel,
+        firm: int,
+        pair: tuple[int, int],
+        kind: str,
+        batch: int,
+        invited: bool | None,
+        had_sensitive_latent: bool,
+    ) -> Placement:
+        """Start the placement (``place_pair`` after its checks)."""
         cfg = model.cfg
         rng = model.streams["placement"]
-        pair = (a, b)
         g = float(model.firms.trust[firm])
         fear = float(model.firms.fear[firm])
         rows = model.submodel(Trust).open_placement_ties(model, firm, pair, batch)
         model.submodel(PolicyMatching).train(model, list(pair))
-        latent = open_issues_of(model, firm)
-        latent = latent[model.issues.status[latent] == LATENT]
         drawn = bool(rng.random() < model.submodel(Absence).invitation_probability(model, fear, g))
         placement = Placement(
             id=len(self.placements),
@@ -345,7 +376,7 @@ class Placements(Submodel):
             length=cfg.placement.placement_days,
             invited=drawn if invited is None else invited,
             high_fear=fear >= cfg.placement.high_fear_threshold,
-            had_sensitive_latent=bool(model.submodel(Disclosure).is_sensitive(model, latent).any()),
+            had_sensitive_latent=had_sensitive_latent,
         )
         placement.present_days, placement.line_days = self._day_count_rows(placement.id)
         self.placements.append(placement)
