@@ -191,10 +191,8 @@ class Placements(Submodel):
         requested = self.requested_departments_of(model, firms)
         pairs = self.form_pairs(model, order, cadre_pool, requested, named, free)
         sensitive = self.sensitive_latent(model, order).tolist()  # starting a placement changes no issue
-        started = []
-        for firm, wanted, pair, had_sensitive in zip(
-            order, requested, pairs, sensitive, strict=False
-        ):  # pairs may run out
+        started = []  # pairs may run out before the firms do
+        for firm, wanted, pair, had_sensitive in zip(order, requested, pairs, sensitive, strict=False):
             placement = self._start_pair(
                 model, firm, self._checked_pair(model, firm, pair), kind, batch, None, had_sensitive
             )
