@@ -539,13 +539,28 @@ class Placements(Submodel):
         due = [a for a in self.active if a.days_done >= a.length]
         if not due:
             return
-        for a in due:
-            self.close(model, a)
+        firms = [a.firm for a in due]
+        # The follow-up backlogs, found at once: closing one placement changes no other firm's issues.
+        worked = self._worked_issues_of(model, firms) if model.cfg.placement.follow_up else [None] * len(due)
+        for a, issues in zip(due, worked, strict=True):
+            self.close(model, a, issues)
         self.active = [a for a in self.active if not a.closed]
         self._table = None
         model.submodel(Mindset).update_department_speed(model)
 
-    def close(self, model: SiyiModel, a: Placement) -> None:
+    def _worked_issues_of(self, model: SiyiModel, firms: list[int]) -> list[np.ndarray]:
+        """Per firm (distinct), its disclosed or in-progress issues, in index order (one pass)."""
+        iss = model.issues
+        slot = np.full(model.firms.n, -1, dtype=np.int64)
+        slot[firms] = np.arange(len(firms))
+        st = iss.view("status")
+        worked = np.flatnonzero(((st == DISCLOSED) | (st == IN_PROGRESS)) & (slot[iss.view("firm")] >= 0))
+        owner_slot = slot[iss.firm[worked]]
+        by_firm = worked[np.argsort(owner_slot, kind="stable")]
+        return np.split(by_firm, np.cumsum(np.bincount(owner_slot, minlength=len(firms)))[:-1])
+
+    def close(self, model: SiyiModel, a: Placement, worked: np.ndarray | None = None) -> None:
+        """Close placement ``a`` (``worked``: its firm's disclosed or in-progress issues, if known)."""
         p = model.cfg.placement
         presence = a.present_days / max(a.days_done, 1)
         writers = presence >= p.report_min_presence
@@ -564,7 +579,7 @@ class Placements(Submodel):
             )
             model.submodel(Careers).record_evaluation(model, a)
         if p.follow_up:
-            self._hand_over_backlog(model, a)
+            self._hand_over_backlog(model, a, worked)
             if a.policies == 0 and len(model.submodel(PolicyMatching).open_pairs(model, a.firm)):
                 model.submodel(FollowUp).add_policy_followup(a)
         mindset = model.submodel(Mindset)
@@ -579,12 +594,12 @@ class Placements(Submodel):
         if model.events is not None:
             model.events.append(PlacementClosed(model.day, a.id, a.firm, a.solved, a.policies, a.report))
 
-    def _hand_over_backlog(self, model: SiyiModel, a: Placement) -> None:
-        """Disclosed, unresolved issues become the backlog of the better-matched cadre."""
+    def _hand_over_backlog(self, model: SiyiModel, a: Placement, worked: np.ndarray | None = None) -> None:
+        """Disclosed, unresolved issues nobody owns become the backlog of the better-matched cadre."""
         iss = model.issues
-        mine = open_issues_of(model, a.firm)
-        mine = mine[(iss.status[mine] == DISCLOSED) | (iss.status[mine] == IN_PROGRESS)]
-        mine = mine[iss.owner_cadre[mine] < 0]
+        if worked is None:
+            worked = self._worked_issues_of(model, [a.firm])[0]
+        mine = worked[iss.owner_cadre[worked] < 0]
         if len(mine) == 0:
             return
         resolution = model.submodel(Resolution)
