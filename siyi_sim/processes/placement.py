@@ -128,6 +128,13 @@ class CadrePool:
         return None
 
 
+def firm_slots(model: SiyiModel, firms: np.ndarray | list[int]) -> np.ndarray:
+    """Per firm of the district, its position in ``firms`` (distinct), or -1 if not among them."""
+    slot = np.full(model.firms.n, -1, dtype=np.int64)
+    slot[firms] = np.arange(len(firms))
+    return slot
+
+
 def open_issues_of(model: SiyiModel, firm: int) -> np.ndarray:
     iss = model.issues
     return np.flatnonzero((iss.view("firm") == firm) & (iss.view("status") < RESOLVED))
@@ -231,8 +238,7 @@ class Placements(Submodel):
     def requested_departments_of(self, model: SiyiModel, firms: np.ndarray) -> list[list[int]]:
         """``requested_departments`` of each of the distinct ``firms``, from one pass over the issues."""
         iss = model.issues
-        slot = np.full(model.firms.n, -1, dtype=np.int64)
-        slot[firms] = np.arange(len(firms))
+        slot = firm_slots(model, firms)
         mine = np.flatnonzero((iss.view("status") < RESOLVED) & (slot[iss.view("firm")] >= 0))
         mine = mine[model.submodel(Disclosure).self_raisable(model, mine)]
         counts = np.zeros((len(firms), len(DEPT)), dtype=np.int64)
@@ -337,8 +343,7 @@ class Placements(Submodel):
     def sensitive_latent(self, model: SiyiModel, firms: list[int]) -> np.ndarray:
         """Per firm (distinct), whether it holds a sensitive issue not yet disclosed (one pass)."""
         iss = model.issues
-        slot = np.full(model.firms.n, -1, dtype=np.int64)
-        slot[firms] = np.arange(len(firms))
+        slot = firm_slots(model, firms)
         latent = np.flatnonzero((iss.view("status") == LATENT) & (slot[iss.view("firm")] >= 0))
         sensitive = latent[model.submodel(Disclosure).is_sensitive(model, latent)]
         has = np.zeros(len(firms), dtype=bool)
@@ -442,11 +447,11 @@ class Placements(Submodel):
         self._present[table.ids] += present
         self._line[table.ids] += on_line
 
-        slot = np.full(model.firms.n, -1, dtype=np.int64)
-        slot[firms] = np.arange(k)
+        slot = firm_slots(model, firms)
+        at_hosts = slot[model.issues.view("firm")] >= 0  # issues of the firms hosting a pair
         firm_trust = np.where(present, t, 0.0).max(axis=1)
-        self._disclose(model, act, slot, firm_trust)
-        self._work_issues(model, act, slot, cad, rows, present)
+        self._disclose(model, act, slot, at_hosts, firm_trust)
+        self._work_issues(model, act, slot, at_hosts, cad, rows, present)
         self._review_policies(model, act, firms, cad, present, rng)
         engagement = (present * model.cadres.attitude[cad]).sum(axis=1)
         for a, e in zip(act, engagement.tolist(), strict=True):
@@ -454,9 +459,11 @@ class Placements(Submodel):
             a.suggestion = a.suggestion or a.engagement >= cfg.placement.suggestion_engagement_days
             a.days_done += 1
 
-    def _disclose(self, model: SiyiModel, act: list[Placement], slot: np.ndarray, firm_trust: np.ndarray) -> None:
+    def _disclose(
+        self, model: SiyiModel, act: list[Placement], slot: np.ndarray, at_hosts: np.ndarray, firm_trust: np.ndarray
+    ) -> None:
         iss = model.issues
-        cand = np.flatnonzero((iss.view("status") == LATENT) & (slot[iss.view("firm")] >= 0))
+        cand = np.flatnonzero((iss.view("status") == LATENT) & at_hosts)
         if len(cand) == 0:
             return
         disclosure = model.submodel(Disclosure)
@@ -475,13 +482,14 @@ class Placements(Submodel):
         model: SiyiModel,
         act: list[Placement],
         slot: np.ndarray,
+        at_hosts: np.ndarray,
         cad: np.ndarray,
         rows: np.ndarray,
         present: np.ndarray,
     ) -> None:
         iss = model.issues
         st = iss.view("status")
-        cand = np.flatnonzero(((st == DISCLOSED) | (st == IN_PROGRESS)) & (slot[iss.view("firm")] >= 0))
+        cand = np.flatnonzero(((st == DISCLOSED) | (st == IN_PROGRESS)) & at_hosts)
         if len(cand) == 0:
             return
         cand = cand[iss.workable(cand)]
@@ -551,8 +559,7 @@ class Placements(Submodel):
     def _worked_issues_of(self, model: SiyiModel, firms: list[int]) -> list[np.ndarray]:
         """Per firm (distinct), its disclosed or in-progress issues, in index order (one pass)."""
         iss = model.issues
-        slot = np.full(model.firms.n, -1, dtype=np.int64)
-        slot[firms] = np.arange(len(firms))
+        slot = firm_slots(model, firms)
         st = iss.view("status")
         worked = np.flatnonzero(((st == DISCLOSED) | (st == IN_PROGRESS)) & (slot[iss.view("firm")] >= 0))
         owner_slot = slot[iss.firm[worked]]
