@@ -56,7 +56,7 @@ def test_scarce_requested_cadres_go_one_per_firm_before_any_firm_gets_a_second(m
     m = _model(**{"run.days": 5, "campaign.enabled": False, "placement.order_withdrawal_prob": 0.0})
     placements = m.submodel(Placements)
     wanted = [DEPT["planning_natural_resources"], DEPT["housing_urban_rural"]]
-    monkeypatch.setattr(placements, "requested_departments", lambda model, firm: wanted)
+    monkeypatch.setattr(placements, "requested_departments_of", lambda model, firms: [wanted] * len(firms))
     scarce = [int(np.flatnonzero(m.cadres.dept == d)[0]) for d in wanted]
     others = np.flatnonzero(~np.isin(m.cadres.dept, wanted))[:6]
     firms = np.isin(np.arange(m.firms.n), [0, 1])

@@ -17,6 +17,7 @@ change, owner's general trust moves toward the best edge.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -73,18 +74,35 @@ class Placement:
     engagement: float = 0.0  # present cadre-days weighted by attitude (the suggestion)
 
 
+@dataclass(frozen=True)
+class ActiveTable:
+    """Fixed columns of the active placements, in ``Placements.active`` order."""
+
+    ids: np.ndarray
+    firms: np.ndarray
+    cadres: np.ndarray  # (k, 2)
+    ties: np.ndarray  # (k, 2) tie rows of the two cadres with the firm's owner
+    invited: np.ndarray  # (k, 1)
+
+
 class CadrePool:
-    """Available cadres, drawn without replacement by department or from anyone."""
+    """Available cadres, drawn without replacement by department or from anyone.
+
+    Draws go through each list in order; a cursor per list skips its taken head once, so a batch's
+    draws cost about the pool's size, not the pool's size per draw.
+    """
 
     def __init__(self, cadres: np.ndarray, depts: np.ndarray, rng: np.random.Generator):
         order = rng.permutation(cadres)
         self.order = order
         self.taken: set[int] = set()
         self.outside: set[int] = set()  # named cadres taken from outside the pool
-        self.by_dept: dict[int, list[int]] = {}
-        for c in order.tolist():
-            self.by_dept.setdefault(int(depts[c]), []).append(c)
-        self.dept_of = depts
+        entries = list(zip(order.tolist(), depts[order].tolist(), strict=True))  # (cadre, department)
+        self._lists: dict[int | None, list[tuple[int, int]]] = {None: entries}  # in pool order; None: anyone
+        for c, d in entries:
+            self._lists.setdefault(d, []).append((c, d))
+        self._members = {c for c, _ in entries}
+        self._cursor: dict[int | None, int] = {}  # per list, the first entry that may be untaken
 
     def __len__(self) -> int:
         return len(self.order) - len(self.taken)
@@ -93,22 +111,28 @@ class CadrePool:
         """A cadre the firm asked for by name: placed if ``free`` (in the pool or not)."""
         if cadre < 0 or cadre in self.taken or cadre in self.outside or not free[cadre]:
             return None
-        in_pool = any(c == cadre for c in self.by_dept.get(int(self.dept_of[cadre]), []))
-        (self.taken if in_pool else self.outside).add(cadre)
+        (self.taken if cadre in self._members else self.outside).add(cadre)
         return cadre
 
     def take(self, dept: int | None = None, not_dept: int | None = None) -> int | None:
-        if dept is not None:
-            for c in self.by_dept.get(dept, []):
-                if c not in self.taken:
-                    self.taken.add(c)
-                    return c
-            return None
-        for c in self.order.tolist():
-            if c not in self.taken and (not_dept is None or self.dept_of[c] != not_dept):
+        """The first untaken cadre of ``dept`` (or of anyone not of ``not_dept``), in pool order."""
+        entries = self._lists.get(dept, [])
+        i = self._cursor.get(dept, 0)
+        while i < len(entries) and entries[i][0] in self.taken:
+            i += 1
+        self._cursor[dept] = i
+        for c, d in itertools.islice(entries, i, None):
+            if c not in self.taken and (dept is not None or d != not_dept):
                 self.taken.add(c)
                 return c
         return None
+
+
+def firm_slots(model: SiyiModel, firms: np.ndarray | list[int]) -> np.ndarray:
+    """Per firm of the district, its position in ``firms`` (distinct), or -1 if not among them."""
+    slot = np.full(model.firms.n, -1, dtype=np.int64)
+    slot[firms] = np.arange(len(firms))
+    return slot
 
 
 def open_issues_of(model: SiyiModel, firm: int) -> np.ndarray:
@@ -128,15 +152,18 @@ class Placements(Submodel):
         self.firm_hosting = np.zeros(model.firms.n, dtype=bool)
         self.firm_ever_placed = np.zeros(model.firms.n, dtype=bool)
         self.cadre_ever_placed = np.zeros(model.cadres.n, dtype=bool)
+        self.cadre_busy = np.zeros(model.cadres.n, dtype=bool)
+        # Present and line days of every placement, one row each: a placement's ``present_days``
+        # and ``line_days`` are views of its row, so the daily work updates all pairs at once.
+        self._present = np.zeros((0, 2), dtype=np.int64)
+        self._line = np.zeros((0, 2), dtype=np.int64)
+        self._table: ActiveTable | None = None
 
     # --- process 1: who goes where (called by the schedule submodels) ----------------------
 
     def busy_cadres(self, model: SiyiModel) -> np.ndarray:
-        """Cadres in an active placement now."""
-        busy = np.zeros(model.cadres.n, dtype=bool)
-        for a in self.active:
-            busy[list(a.cadres)] = True
-        return busy
+        """Cadres in an active placement now (a copy the caller may change)."""
+        return self.cadre_busy.copy()
 
     def place(
         self,
@@ -168,11 +195,14 @@ class Placements(Submodel):
         if nameable is not None:
             free &= nameable
         order = firms.tolist()
-        requested = [self.requested_departments(model, firm) for firm in order]
+        requested = self.requested_departments_of(model, firms)
         pairs = self.form_pairs(model, order, cadre_pool, requested, named, free)
-        started = []
-        for firm, wanted, pair in zip(order, requested, pairs, strict=False):  # pairs may run out first
-            placement = self.place_pair(model, firm, pair, kind, batch)
+        sensitive = self.sensitive_latent(model, order).tolist()  # starting a placement changes no issue
+        started = []  # pairs may run out before the firms do
+        for firm, wanted, pair, had_sensitive in zip(order, requested, pairs, sensitive, strict=False):
+            placement = self._start_pair(
+                model, firm, self._checked_pair(model, firm, pair), kind, batch, None, had_sensitive
+            )
             placement.requested = tuple(wanted)
             started.append(placement)
         return started
@@ -203,11 +233,22 @@ class Placements(Submodel):
 
     def requested_departments(self, model: SiyiModel, firm: int) -> list[int]:
         """Departments a firm names when ordering: those of the open issues it is willing to name."""
+        return self.requested_departments_of(model, np.array([firm], dtype=np.int64))[0]
+
+    def requested_departments_of(self, model: SiyiModel, firms: np.ndarray) -> list[list[int]]:
+        """``requested_departments`` of each of the distinct ``firms``, from one pass over the issues."""
         iss = model.issues
-        mine = open_issues_of(model, firm)
+        slot = firm_slots(model, firms)
+        mine = np.flatnonzero((iss.view("status") < RESOLVED) & (slot[iss.view("firm")] >= 0))
         mine = mine[model.submodel(Disclosure).self_raisable(model, mine)]
-        depts = np.bincount(iss.dept[mine], minlength=len(DEPT)) if len(mine) else np.zeros(len(DEPT))
-        ranked = [int(d) for d in np.argsort(-depts, kind="stable") if depts[d] > 0][:2]
+        counts = np.zeros((len(firms), len(DEPT)), dtype=np.int64)
+        np.add.at(counts, (slot[iss.firm[mine]], iss.dept[mine]), 1)
+        return [self._two_departments(row) for row in counts]
+
+    @staticmethod
+    def _two_departments(counts: np.ndarray) -> list[int]:
+        """The two departments with most issues (ties: lower id), topped up from the fallbacks."""
+        ranked = [int(d) for d in np.argsort(-counts, kind="stable") if counts[d] > 0][:2]
         for d in FALLBACK_DEPARTMENTS:
             if len(ranked) >= 2:
                 break
@@ -283,6 +324,11 @@ class Placements(Submodel):
         now, and the firm must not host a pair now. ``invited`` forces the owner's "you need not
         come" (True) or its absence (False); it is drawn either way, so the streams stay aligned.
         """
+        pair = self._checked_pair(model, firm, cadres)
+        return self._start_pair(model, firm, pair, kind, batch, invited, bool(self.sensitive_latent(model, [firm])[0]))
+
+    def _checked_pair(self, model: SiyiModel, firm: int, cadres: tuple[int, int]) -> tuple[int, int]:
+        """The two cadres as ints, if they and the firm may start a placement now."""
         a, b = int(cadres[0]), int(cadres[1])
         if a == b or not (0 <= a < model.cadres.n and 0 <= b < model.cadres.n):
             raise ValueError(f"cadres {cadres!r} must be two distinct cadre ids below {model.cadres.n}")
@@ -290,17 +336,37 @@ class Placements(Submodel):
             raise ValueError(f"firm {firm!r} is not a firm id below {model.firms.n}")
         if self.firm_hosting[firm]:
             raise ValueError(f"firm {firm} hosts a pair already")
-        if any(c in pl.cadres for pl in self.active for c in (a, b)):
+        if self.cadre_busy[a] or self.cadre_busy[b]:
             raise ValueError(f"cadres {cadres!r}: one of them is in a placement now")
+        return a, b
+
+    def sensitive_latent(self, model: SiyiModel, firms: list[int]) -> np.ndarray:
+        """Per firm (distinct), whether it holds a sensitive issue not yet disclosed (one pass)."""
+        iss = model.issues
+        slot = firm_slots(model, firms)
+        latent = np.flatnonzero((iss.view("status") == LATENT) & (slot[iss.view("firm")] >= 0))
+        sensitive = latent[model.submodel(Disclosure).is_sensitive(model, latent)]
+        has = np.zeros(len(firms), dtype=bool)
+        has[slot[iss.firm[sensitive]]] = True
+        return has
+
+    def _start_pair(
+        self,
+        model: SiyiModel,
+        firm: int,
+        pair: tuple[int, int],
+        kind: str,
+        batch: int,
+        invited: bool | None,
+        had_sensitive_latent: bool,
+    ) -> Placement:
+        """Start the placement (``place_pair`` after its checks)."""
         cfg = model.cfg
         rng = model.streams["placement"]
-        pair = (a, b)
         g = float(model.firms.trust[firm])
         fear = float(model.firms.fear[firm])
         rows = model.submodel(Trust).open_placement_ties(model, firm, pair, batch)
         model.submodel(PolicyMatching).train(model, list(pair))
-        latent = open_issues_of(model, firm)
-        latent = latent[model.issues.status[latent] == LATENT]
         drawn = bool(rng.random() < model.submodel(Absence).invitation_probability(model, fear, g))
         placement = Placement(
             id=len(self.placements),
@@ -313,10 +379,13 @@ class Placements(Submodel):
             length=cfg.placement.placement_days,
             invited=drawn if invited is None else invited,
             high_fear=fear >= cfg.placement.high_fear_threshold,
-            had_sensitive_latent=bool(model.submodel(Disclosure).is_sensitive(model, latent).any()),
+            had_sensitive_latent=had_sensitive_latent,
         )
+        placement.present_days, placement.line_days = self._day_count_rows(placement.id)
         self.placements.append(placement)
         self.active.append(placement)
+        self._table = None
+        self.cadre_busy[list(pair)] = True
         self.firm_hosting[firm] = True
         self.firm_ever_placed[firm] = True
         self.cadre_ever_placed[list(pair)] = True
@@ -324,6 +393,30 @@ class Placements(Submodel):
         if model.events is not None:
             model.events.append(PlacementStarted(model.day, placement.id, firm, pair, kind, batch))
         return placement
+
+    def _day_count_rows(self, pid: int) -> tuple[np.ndarray, np.ndarray]:
+        """Views of placement ``pid``'s present and line days; the arrays double when full (and
+        every earlier placement's views are pointed at the new ones)."""
+        if pid >= len(self._present):
+            size = max(64, 2 * len(self._present))
+            self._present = np.concatenate([self._present, np.zeros((size - len(self._present), 2), np.int64)])
+            self._line = np.concatenate([self._line, np.zeros((size - len(self._line), 2), np.int64)])
+            for a in self.placements:
+                a.present_days, a.line_days = self._present[a.id], self._line[a.id]
+        return self._present[pid], self._line[pid]
+
+    def _active_table(self) -> ActiveTable:
+        """The active placements' fixed columns, rebuilt only when a placement starts or closes."""
+        if self._table is None:
+            act = self.active
+            self._table = ActiveTable(
+                ids=np.array([a.id for a in act], dtype=np.int64),
+                firms=np.array([a.firm for a in act], dtype=np.int64),
+                cadres=np.array([a.cadres for a in act], dtype=np.int64).reshape(-1, 2),
+                ties=np.array([a.ties for a in act], dtype=np.int64).reshape(-1, 2),
+                invited=np.array([a.invited for a in act], dtype=bool)[:, None],
+            )
+        return self._table
 
     # --- processes 2 and 3: the day's work, then the close ------------------------------------
 
@@ -338,12 +431,10 @@ class Placements(Submodel):
         cfg = model.cfg
         rng = model.streams["placement"]
         k = len(act)
-        firms = np.array([a.firm for a in act], dtype=np.int64)
-        cad = np.array([a.cadres for a in act], dtype=np.int64)
-        rows = np.array([a.ties for a in act], dtype=np.int64)
-        invited = np.array([a.invited for a in act])[:, None]
+        table = self._active_table()
+        firms, cad, rows, invited = table.firms, table.cadres, table.ties, table.invited
         days_done = np.array([a.days_done for a in act])[:, None]
-        no_line_yet = np.array([a.line_days.sum() == 0 for a in act])[:, None]
+        no_line_yet = (self._line[table.ids].sum(axis=1) == 0)[:, None]
 
         absent_p = model.submodel(Absence).probability(model, model.cadres.attitude[cad], invited)
         present = (rng.random((k, 2)) >= absent_p) & ~model.submodel(Integrity).sanctioned(model)[cad]
@@ -353,25 +444,26 @@ class Placements(Submodel):
         model.counters.cadre_days += 2 * k
         model.counters.absent_days += int((~present).sum())
         model.submodel(Integrity).record_contacts(model, cad[present], rows[present])
-        for i, a in enumerate(act):
-            a.present_days += present[i]
-            a.line_days += on_line[i]
+        self._present[table.ids] += present
+        self._line[table.ids] += on_line
 
-        slot = np.full(model.firms.n, -1, dtype=np.int64)
-        slot[firms] = np.arange(k)
+        slot = firm_slots(model, firms)
+        at_hosts = slot[model.issues.view("firm")] >= 0  # issues of the firms hosting a pair
         firm_trust = np.where(present, t, 0.0).max(axis=1)
-        self._disclose(model, act, slot, firm_trust)
-        self._work_issues(model, act, slot, cad, rows, present)
-        self._review_policies(model, act, cad, present, rng)
+        self._disclose(model, act, slot, at_hosts, firm_trust)
+        self._work_issues(model, act, slot, at_hosts, cad, rows, present)
+        self._review_policies(model, act, firms, cad, present, rng)
         engagement = (present * model.cadres.attitude[cad]).sum(axis=1)
-        for i, a in enumerate(act):
-            a.engagement += float(engagement[i])
+        for a, e in zip(act, engagement.tolist(), strict=True):
+            a.engagement += e
             a.suggestion = a.suggestion or a.engagement >= cfg.placement.suggestion_engagement_days
             a.days_done += 1
 
-    def _disclose(self, model: SiyiModel, act: list[Placement], slot: np.ndarray, firm_trust: np.ndarray) -> None:
+    def _disclose(
+        self, model: SiyiModel, act: list[Placement], slot: np.ndarray, at_hosts: np.ndarray, firm_trust: np.ndarray
+    ) -> None:
         iss = model.issues
-        cand = np.flatnonzero((iss.view("status") == LATENT) & (slot[iss.view("firm")] >= 0))
+        cand = np.flatnonzero((iss.view("status") == LATENT) & at_hosts)
         if len(cand) == 0:
             return
         disclosure = model.submodel(Disclosure)
@@ -390,13 +482,14 @@ class Placements(Submodel):
         model: SiyiModel,
         act: list[Placement],
         slot: np.ndarray,
+        at_hosts: np.ndarray,
         cad: np.ndarray,
         rows: np.ndarray,
         present: np.ndarray,
     ) -> None:
         iss = model.issues
         st = iss.view("status")
-        cand = np.flatnonzero(((st == DISCLOSED) | (st == IN_PROGRESS)) & (slot[iss.view("firm")] >= 0))
+        cand = np.flatnonzero(((st == DISCLOSED) | (st == IN_PROGRESS)) & at_hosts)
         if len(cand) == 0:
             return
         cand = cand[iss.workable(cand)]
@@ -415,7 +508,8 @@ class Placements(Submodel):
         effort = contribution.sum(axis=1)  # unpushed legacy issues count against their full legacy effort
         stuck = iss.legacy[cand] & ~pushed  # worked only when nothing else is (no rule covers it)
         order = np.lexsort((iss.day_created[cand], -effort, stuck, ks))
-        first = order[np.unique(ks[order], return_index=True)[1]]  # one issue per pair and day
+        by_pair = ks[order]  # sorted: the pair is the primary key
+        first = order[np.r_[True, by_pair[1:] != by_pair[:-1]]]  # one issue per pair and day: its best
         first = first[effort[first] > 0]
         chosen, eff, push, share = cand[first], effort[first], pushed[first], contribution[first]
         for i, d in zip(ks[first].tolist(), depts[first].tolist(), strict=True):
@@ -423,35 +517,57 @@ class Placements(Submodel):
         finished = resolution.apply_effort(model, chosen, eff, push)
         done = resolution.settle(model, finished, CH_PLACEMENT)
         if len(done):
-            solved = np.isin(chosen, done)
+            is_done = np.zeros(iss.n, dtype=bool)
+            is_done[done] = True
+            solved = is_done[chosen]
             for i in ks[first][solved].tolist():
                 act[i].solved += 1
             # Trust follows the work: the cadre who did most of it gets the full bump (case 1).
             model.submodel(Trust).placement_solutions(model, rows[ks[first][solved]], share[solved])
 
     def _review_policies(
-        self, model: SiyiModel, act: list[Placement], cad: np.ndarray, present: np.ndarray, rng: np.random.Generator
+        self,
+        model: SiyiModel,
+        act: list[Placement],
+        firms: np.ndarray,
+        cad: np.ndarray,
+        present: np.ndarray,
+        rng: np.random.Generator,
     ) -> None:
+        """Each pair with someone present reviews its firm's policies with the desk (one batch)."""
         policies = model.submodel(PolicyMatching)
         knowledge = (present * model.cadres.policy_knowledge[cad]).sum(axis=1)
-        anyone = present.any(axis=1)
-        n_working = int(anyone.sum())  # the desk works through the placed cadres who are there
-        for i, a in enumerate(act):
-            if not anyone[i]:
-                continue
-            n = stochastic_round(policies.checks_today(model, float(knowledge[i]), n_working), rng)
-            a.policies += policies.review(model, a.firm, n, program=True)
+        working = np.flatnonzero(present.any(axis=1))  # the desk works through the placed cadres who are there
+        n_checks = stochastic_round(policies.checks_today(model, knowledge[working], len(working)), rng)
+        found = policies.review_firms(model, firms[working], n_checks, program=True)
+        for i, n in zip(working.tolist(), found.tolist(), strict=True):
+            act[i].policies += n
 
     def close_due(self, model: SiyiModel) -> None:
         due = [a for a in self.active if a.days_done >= a.length]
         if not due:
             return
-        for a in due:
-            self.close(model, a)
+        firms = [a.firm for a in due]
+        # The follow-up backlogs, found at once: closing one placement changes no other firm's issues.
+        worked = self._worked_issues_of(model, firms) if model.cfg.placement.follow_up else [None] * len(due)
+        for a, issues in zip(due, worked, strict=True):
+            self.close(model, a, issues)
         self.active = [a for a in self.active if not a.closed]
+        self._table = None
         model.submodel(Mindset).update_department_speed(model)
 
-    def close(self, model: SiyiModel, a: Placement) -> None:
+    def _worked_issues_of(self, model: SiyiModel, firms: list[int]) -> list[np.ndarray]:
+        """Per firm (distinct), its disclosed or in-progress issues, in index order (one pass)."""
+        iss = model.issues
+        slot = firm_slots(model, firms)
+        st = iss.view("status")
+        worked = np.flatnonzero(((st == DISCLOSED) | (st == IN_PROGRESS)) & (slot[iss.view("firm")] >= 0))
+        owner_slot = slot[iss.firm[worked]]
+        by_firm = worked[np.argsort(owner_slot, kind="stable")]
+        return np.split(by_firm, np.cumsum(np.bincount(owner_slot, minlength=len(firms)))[:-1])
+
+    def close(self, model: SiyiModel, a: Placement, worked: np.ndarray | None = None) -> None:
+        """Close placement ``a`` (``worked``: its firm's disclosed or in-progress issues, if known)."""
         p = model.cfg.placement
         presence = a.present_days / max(a.days_done, 1)
         writers = presence >= p.report_min_presence
@@ -470,7 +586,7 @@ class Placements(Submodel):
             )
             model.submodel(Careers).record_evaluation(model, a)
         if p.follow_up:
-            self._hand_over_backlog(model, a)
+            self._hand_over_backlog(model, a, worked)
             if a.policies == 0 and len(model.submodel(PolicyMatching).open_pairs(model, a.firm)):
                 model.submodel(FollowUp).add_policy_followup(a)
         mindset = model.submodel(Mindset)
@@ -480,16 +596,17 @@ class Placements(Submodel):
         model.submodel(Trust).close_placement(model, a.firm, a.cadres, t)
         model.submodel(Avoidance).after_placement(model, a.cadres, a.present_days)
         self.firm_hosting[a.firm] = False
+        self.cadre_busy[list(a.cadres)] = False
         a.closed = True
         if model.events is not None:
             model.events.append(PlacementClosed(model.day, a.id, a.firm, a.solved, a.policies, a.report))
 
-    def _hand_over_backlog(self, model: SiyiModel, a: Placement) -> None:
-        """Disclosed, unresolved issues become the backlog of the better-matched cadre."""
+    def _hand_over_backlog(self, model: SiyiModel, a: Placement, worked: np.ndarray | None = None) -> None:
+        """Disclosed, unresolved issues nobody owns become the backlog of the better-matched cadre."""
         iss = model.issues
-        mine = open_issues_of(model, a.firm)
-        mine = mine[(iss.status[mine] == DISCLOSED) | (iss.status[mine] == IN_PROGRESS)]
-        mine = mine[iss.owner_cadre[mine] < 0]
+        if worked is None:
+            worked = self._worked_issues_of(model, [a.firm])[0]
+        mine = worked[iss.owner_cadre[worked] < 0]
         if len(mine) == 0:
             return
         resolution = model.submodel(Resolution)
