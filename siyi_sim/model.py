@@ -294,6 +294,15 @@ class RunCollector(DataCollector):
 
     def __init__(self, daily_reporters: Mapping[str, Callable[[Any], Any]]):
         super().__init__(model_reporters={**daily_reporters, "run_complete": lambda m: m.day + 1 >= m.horizon})
+        self._columns = [(self.model_vars[name], reporter) for name, reporter in self.model_reporters.items()]
+
+    def collect(self, model: Any) -> None:
+        """One record: what Mesa's ``collect`` stores, without its per-value ``deepcopy`` and type
+        dispatch (our reporters are functions of the model returning scalars or None, which a
+        later day cannot change)."""
+        self._collection_steps.append(model.time)
+        for values, reporter in self._columns:
+            values.append(reporter(model))
 
     def add_summary(self, summary: Mapping[str, Any]) -> None:
         n = len(self.model_vars["run_complete"])

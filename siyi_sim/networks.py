@@ -89,10 +89,10 @@ class TieTable:
         return row, True
 
     def current(self, day: int, rows: np.ndarray | None = None) -> np.ndarray:
-        """Trust of the ties on ``day`` after decay since their last contact."""
-        rows = np.arange(self.n) if rows is None else rows
-        idle = np.maximum(day - self.last_contact[rows], 0)
-        return self.trust[rows] * (1.0 - self.decay) ** idle
+        """Trust of the ties on ``day`` after decay since their last contact (all ties if ``rows`` is None)."""
+        pick = slice(0, self.n) if rows is None else rows  # a slice is a view: no gather for all ties
+        idle = np.maximum(day - self.last_contact[pick], 0)
+        return self.trust[pick] * (1.0 - self.decay) ** idle
 
     def touch(self, rows: np.ndarray, day: int, refresh: float) -> None:
         """A contact: bring trust up to date, add ``refresh*(1-t)``, restart the decay clock."""
@@ -130,7 +130,7 @@ class TieTable:
     @property
     def n_live(self) -> int:
         """Ties that exist now (those of cadres who left have ended)."""
-        return self.n - int(self.ended[: self.n].sum())
+        return self.n - int(np.count_nonzero(self.ended[: self.n]))
 
 
 def build_colleague_graph(dept: np.ndarray, degree: int, rewire: float, rng: np.random.Generator) -> nx.Graph:
