@@ -121,12 +121,11 @@ class TieTable:
         best = np.zeros(n_firms)
         who = np.full(n_firms, -1, dtype=np.int64)
         if self.n:
-            t = self.current(day)
-            order = np.argsort(t, kind="stable")  # ascending: last write wins = max
-            order = order[~self.ended[order]]  # a leaver's ties name nobody
-            firms = self.firm[: self.n][order]
-            best[firms] = t[order]
-            who[firms] = self.cadre[: self.n][order]
+            live = np.flatnonzero(~self.ended[: self.n])  # a leaver's ties name nobody
+            t, firms = self.current(day)[live], self.firm[live]
+            np.maximum.at(best, firms, t)
+            top = t == best[firms]  # a firm's best ties; of equals the latest (last write wins)
+            who[firms[top]] = self.cadre[live[top]]
         return best, who
 
     @property

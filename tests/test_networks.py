@@ -1,10 +1,11 @@
 """Trust and issue graphs evolve during the run and round-trip through GraphML."""
 
 import networkx as nx
+import numpy as np
 from conftest import SMALL
 
 from siyi_sim.model import SiyiModel
-from siyi_sim.networks import export_graphs, watts_strogatz_edges
+from siyi_sim.networks import TieTable, export_graphs, watts_strogatz_edges
 from siyi_sim.scenarios import scenario_config
 
 
@@ -64,3 +65,21 @@ def test_colleague_rings_are_networkx_watts_strogatz_edge_for_edge():
         for seed in range(8):
             expected = list(nx.watts_strogatz_graph(n, k, p, seed=seed).edges())
             assert watts_strogatz_edges(n, k, p, seed) == expected
+
+
+def test_best_tie_per_firm_is_the_strongest_live_one_and_the_latest_of_equals():
+    ties = TieTable(decay_per_day=0.0)
+    for cadre, firm, trust in [
+        (0, 0, 0.4),
+        (1, 0, 0.7),
+        (2, 0, 0.7),
+        (3, 1, 0.9),
+        (4, 1, 0.2),
+        (5, 2, 0.3),
+        (6, 3, 0.5),
+    ]:
+        ties.get_or_add(cadre, firm, trust, day=0, batch=0, adversarial=False)
+    ties.end(np.array([3, 6]))  # cadres 3 and 6 left: their ties end and name nobody
+    best, who = ties.best_per_firm(day=5, n_firms=5)
+    assert best.tolist() == [0.7, 0.2, 0.3, 0.0, 0.0]
+    assert who.tolist() == [2, 4, 5, -1, -1]  # firm 0: two ties of 0.7, the later one; firm 4: no tie
