@@ -298,6 +298,12 @@ FACTS_2020: dict[str, float] = {
 }
 
 
+def mean_of(values: np.ndarray) -> float:
+    """``float(values.mean())`` of a float array without ``np.mean``'s dispatch (the same pairwise
+    sum and division, so bit-identical; the daily reporters take a few means a day)."""
+    return float(values.sum() / len(values))
+
+
 def program_resolved(model) -> int:
     return int(sum(model.counters.issues_resolved_by_channel[ch] for ch in PROGRAM_CHANNELS))
 
@@ -307,7 +313,14 @@ def strong_tie_share(model) -> float:
         return 0.0
     ties = model.ties  # a firm's best live tie is strong iff any live tie is: no per-firm max needed
     strong = (ties.current(model.day) >= model.cfg.trust.strong_tie_threshold) & ~ties.ended[: ties.n]
-    return len(np.unique(ties.firm[: ties.n][strong])) / model.firms.n
+    return count_distinct(ties.firm[: ties.n][strong], model.firms.n) / model.firms.n
+
+
+def count_distinct(ids: np.ndarray, n: int) -> int:
+    """How many distinct values in ``ids`` (each in ``range(n)``): a mask, not a sort (daily reporter)."""
+    seen = np.zeros(n, dtype=bool)
+    seen[ids] = True
+    return int(np.count_nonzero(seen))
 
 
 def cadres_sanctioned(model) -> int:
@@ -330,7 +343,8 @@ def perceived_risk_from_detections(model) -> float | None:
 
 
 def clear_index(model) -> float:
-    return float(1.0 - model.firm_incident.mean())
+    incident = model.firm_incident
+    return 1.0 - int(np.count_nonzero(incident)) / len(incident)  # = 1 - mean, without a float sum
 
 
 def first_sensitive_days(model, high_fear: bool = True) -> list[int]:
@@ -356,7 +370,7 @@ def five_ones_done(model, a) -> bool:
 def mean_attitude_never_placed(model) -> float | None:
     """Mean attitude of the cadres (current slot holders) never placed in a firm."""
     never = model.cadres.never_placed
-    return float(model.cadres.attitude[never].mean()) if never.any() else None
+    return mean_of(model.cadres.attitude[never]) if never.any() else None
 
 
 def km_median(duration: np.ndarray, observed: np.ndarray) -> float | None:
@@ -489,23 +503,23 @@ def summarize(model) -> dict:
 DAILY_REPORTERS = {
     "day": lambda m: m.day,
     "active_placements": lambda m: len(m.active),
-    "cadres_placed": lambda m: int(m.cadre_ever_placed.sum()),
+    "cadres_placed": lambda m: int(np.count_nonzero(m.cadre_ever_placed)),
     "issues_resolved_total": lambda m: int(m.counters.issues_resolved_by_channel.sum()),
     "issues_resolved_program": program_resolved,
     "issues_resolved_ordinary": lambda m: int(m.counters.issues_resolved_by_channel[CH_SELF]),
     "legacy_issues_resolved": lambda m: m.counters.legacy_resolved,
-    "open_issues": lambda m: int((m.issues.view("status") < RESOLVED).sum()),
+    "open_issues": lambda m: int(np.count_nonzero(m.issues.view("status") < RESOLVED)),
     "program_policies_matched": lambda m: m.counters.program_policies,
     "program_subsidy_yuan": lambda m: m.counters.program_subsidy_yuan,
     "program_loans_yuan": lambda m: m.counters.program_loans_yuan,
     "program_hires": lambda m: m.counters.program_hires,
-    "mean_owner_trust": lambda m: float(m.firms.trust.mean()),
+    "mean_owner_trust": lambda m: mean_of(m.firms.trust),
     "strong_tie_share": strong_tie_share,
     "n_ties": lambda m: m.ties.n_live,
     "integrity_incidents": lambda m: m.counters.incidents,
     "clear_index": clear_index,
-    "mean_cadre_attitude": lambda m: float(m.cadres.attitude.mean()),
-    "mean_department_speed": lambda m: float(m.dept_speed.mean()),
+    "mean_cadre_attitude": lambda m: mean_of(m.cadres.attitude),
+    "mean_department_speed": lambda m: mean_of(m.dept_speed),
     # --- v2: mindset, careers and turnover ---
     "mean_attitude_never_placed": mean_attitude_never_placed,
     "cadres_hired": lambda m: m.counters.cadres_hired,

@@ -166,7 +166,7 @@ class SiyiModel(Model):
         self.policies = build_policies(self.cfg, self.firms, pop_rng)
         self.initial_issue_count = self.issues.n
         self.ties = TieTable(self.cfg.trust.tie_decay_per_day)
-        self.trust_graph = build_trust_graph([DEPARTMENTS[d] for d in self.cadres.dept], self.firms.sector)
+        self.trust_graph = build_trust_graph([DEPARTMENTS[d] for d in self.cadres.dept.tolist()], self.firms.sector)
         m = self.cfg.mindset
         #: Who talks to whom at work (nodes: cadre ids); peers spread attitudes along it.
         self.colleagues = build_colleague_graph(
@@ -185,8 +185,12 @@ class SiyiModel(Model):
             if name not in self.submodels:
                 raise ValueError(f"unknown submodel {name!r} in submodels (known: {', '.join(self.submodels)})")
             self.submodels[name] = replacement
-        Cadre.create_agents(self, self.cadres.n, index=list(range(self.cadres.n)))
-        Enterprise.create_agents(self, self.firms.n, index=list(range(self.firms.n)))
+        # one Mesa agent per row (Agent.__init__ registers it); not create_agents, whose AgentSet
+        # of the new agents we would not use and which costs a third more
+        for i in range(self.cadres.n):
+            Cadre(self, i)
+        for j in range(self.firms.n):
+            Enterprise(self, j)
         self.datacollector = RunCollector(DAILY_REPORTERS)
         for submodel in self.submodels.values():
             submodel.setup(self)
@@ -294,6 +298,15 @@ class RunCollector(DataCollector):
 
     def __init__(self, daily_reporters: Mapping[str, Callable[[Any], Any]]):
         super().__init__(model_reporters={**daily_reporters, "run_complete": lambda m: m.day + 1 >= m.horizon})
+        self._columns = [(self.model_vars[name], reporter) for name, reporter in self.model_reporters.items()]
+
+    def collect(self, model: Any) -> None:
+        """One record: what Mesa's ``collect`` stores, without its per-value ``deepcopy`` and type
+        dispatch (our reporters are functions of the model returning scalars or None, which a
+        later day cannot change)."""
+        self._collection_steps.append(model.time)
+        for values, reporter in self._columns:
+            values.append(reporter(model))
 
     def add_summary(self, summary: Mapping[str, Any]) -> None:
         n = len(self.model_vars["run_complete"])

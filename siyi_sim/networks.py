@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import random
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -89,10 +91,10 @@ class TieTable:
         return row, True
 
     def current(self, day: int, rows: np.ndarray | None = None) -> np.ndarray:
-        """Trust of the ties on ``day`` after decay since their last contact."""
-        rows = np.arange(self.n) if rows is None else rows
-        idle = np.maximum(day - self.last_contact[rows], 0)
-        return self.trust[rows] * (1.0 - self.decay) ** idle
+        """Trust of the ties on ``day`` after decay since their last contact (all ties if ``rows`` is None)."""
+        pick = slice(0, self.n) if rows is None else rows  # a slice is a view: no gather for all ties
+        idle = np.maximum(day - self.last_contact[pick], 0)
+        return self.trust[pick] * (1.0 - self.decay) ** idle
 
     def touch(self, rows: np.ndarray, day: int, refresh: float) -> None:
         """A contact: bring trust up to date, add ``refresh*(1-t)``, restart the decay clock."""
@@ -119,18 +121,17 @@ class TieTable:
         best = np.zeros(n_firms)
         who = np.full(n_firms, -1, dtype=np.int64)
         if self.n:
-            t = self.current(day)
-            order = np.argsort(t, kind="stable")  # ascending: last write wins = max
-            order = order[~self.ended[order]]  # a leaver's ties name nobody
-            firms = self.firm[: self.n][order]
-            best[firms] = t[order]
-            who[firms] = self.cadre[: self.n][order]
+            live = np.flatnonzero(~self.ended[: self.n])  # a leaver's ties name nobody
+            t, firms = self.current(day)[live], self.firm[live]
+            np.maximum.at(best, firms, t)
+            top = t == best[firms]  # a firm's best ties; of equals the latest (last write wins)
+            who[firms[top]] = self.cadre[live[top]]
         return best, who
 
     @property
     def n_live(self) -> int:
         """Ties that exist now (those of cadres who left have ended)."""
-        return self.n - int(self.ended[: self.n].sum())
+        return self.n - int(np.count_nonzero(self.ended[: self.n]))
 
 
 def build_colleague_graph(dept: np.ndarray, degree: int, rewire: float, rng: np.random.Generator) -> nx.Graph:
@@ -144,17 +145,48 @@ def build_colleague_graph(dept: np.ndarray, degree: int, rewire: float, rng: np.
         rng.shuffle(members)
         m = len(members)
         if m <= degree + 1:
-            local = nx.complete_graph(m)
+            local: Iterable[tuple[int, int]] = itertools.combinations(range(m), 2)  # nx.complete_graph(m).edges()
         else:
-            local = nx.watts_strogatz_graph(m, degree, rewire, seed=int(rng.integers(2**31)))
-        g.add_edges_from((int(members[a]), int(members[b])) for a, b in local.edges())
+            local = watts_strogatz_edges(m, degree, rewire, seed=int(rng.integers(2**31)))
+        ids = members.tolist()
+        g.add_edges_from((ids[a], ids[b]) for a, b in local)
     return g
+
+
+def watts_strogatz_edges(n: int, k: int, p: float, seed: int) -> list[tuple[int, int]]:
+    """``list(nx.watts_strogatz_graph(n, k, p, seed=seed).edges())`` for ``k < n``: the same draws,
+    the same edges in the same order, without building an intermediate Graph per department
+    (that was most of a model's set-up). A test holds it to networkx's own function."""
+    rng = random.Random(seed)
+    nodes = list(range(n))
+    adj: dict[int, dict[int, None]] = {u: {} for u in nodes}  # insertion-ordered, as networkx's
+    rings = [list(zip(nodes, nodes[j:] + nodes[:j], strict=True)) for j in range(1, k // 2 + 1)]
+    for ring in rings:  # each node joined to its k // 2 nearest neighbours on each side
+        for u, v in ring:
+            adj[u][v] = adj[v][u] = None
+    for ring in rings:  # rewire each edge with probability p to a random node (no loop, no double)
+        for u, v in ring:
+            if rng.random() < p:
+                w = rng.choice(nodes)
+                while w == u or w in adj[u]:
+                    w = rng.choice(nodes)
+                    if len(adj[u]) >= n - 1:
+                        break  # skip this rewiring
+                else:
+                    del adj[u][v], adj[v][u]
+                    adj[u][w] = adj[w][u] = None
+    seen: set[int] = set()
+    edges: list[tuple[int, int]] = []
+    for u, neighbours in adj.items():  # Graph.edges(): each edge once, from its first node
+        edges.extend((u, v) for v in neighbours if v not in seen)
+        seen.add(u)
+    return edges
 
 
 def rewire_colleague(g: nx.Graph, cadre: int, new_colleagues: np.ndarray) -> None:
     """A transfer: the cadre leaves the old department's colleagues and joins ``new_colleagues``."""
-    g.remove_edges_from(list(g.edges(cadre)))
-    g.add_edges_from((cadre, int(c)) for c in new_colleagues if int(c) != cadre)
+    g.remove_edges_from([(cadre, other) for other in g.adj[cadre]])  # = list(g.edges(cadre)), cheaper
+    g.add_edges_from((cadre, c) for c in np.asarray(new_colleagues).tolist() if c != cadre)
 
 
 def edge_array(g: nx.Graph) -> np.ndarray:
@@ -175,9 +207,21 @@ def colleague_mean(edges: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, n
 
 
 def build_trust_graph(cadre_departments: list[str], firm_sectors: np.ndarray) -> nx.Graph:
+    """A node per cadre (kind, department) and per firm (kind, sector), no edges yet.
+
+    Nodes are added by kind with the shared attribute, then the own one is set: networkx takes
+    ``(node, attrs)`` pairs through a slow path, and this runs in every model's set-up.
+    """
     g = nx.Graph()
-    g.add_nodes_from((cadre_node(i), {"kind": "cadre", "department": d}) for i, d in enumerate(cadre_departments))
-    g.add_nodes_from((firm_node(j), {"kind": "enterprise", "sector": int(s)}) for j, s in enumerate(firm_sectors))
+    cadres = [cadre_node(i) for i in range(len(cadre_departments))]
+    firms = [firm_node(j) for j in range(len(firm_sectors))]
+    g.add_nodes_from(cadres, kind="cadre")
+    g.add_nodes_from(firms, kind="enterprise")
+    attrs = g.nodes
+    for node, department in zip(cadres, cadre_departments, strict=True):
+        attrs[node]["department"] = department
+    for node, sector in zip(firms, np.asarray(firm_sectors).tolist(), strict=True):
+        attrs[node]["sector"] = int(sector)
     return g
 
 

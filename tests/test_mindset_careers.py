@@ -100,6 +100,22 @@ def test_colleagues_are_in_the_same_department_also_after_transfers():
     assert mirror == {tuple(sorted(e)) for e in model.colleagues.edges()}  # the update uses the same graph
 
 
+def test_a_months_transfers_at_once_rewire_as_one_after_another():
+    """Careers hands the mirror a month's transfers in one call; row for row (the row order fixes
+    how peer sums add up) it must be what the transfers give one at a time, including new
+    colleagues who move later that month, moved earlier, or are the cadre itself."""
+    moves = [(3, np.array([7, 11, 3, 20])), (11, np.array([3, 5, 30])), (20, np.array([40, 11, 2])), (5, np.array([9]))]
+    one_by_one, at_once = _model(), _model()
+    for cadre, colleagues in moves:
+        one_by_one.submodel(Mindset).transfer(one_by_one, cadre, colleagues)
+    at_once.submodel(Mindset).transfer_all(at_once, moves)
+    expected = one_by_one.submodel(Mindset).colleague_edges
+    assert np.array_equal(at_once.submodel(Mindset).colleague_edges, expected)
+    assert [list(at_once.colleagues.adj[c]) for c in at_once.colleagues] == [
+        list(one_by_one.colleagues.adj[c]) for c in one_by_one.colleagues
+    ]
+
+
 def test_without_peers_never_placed_cadres_gain_nothing_from_the_program():
     """With ``peer_influence=0`` never-placed cadres end exactly as in the same seed's baseline;
     with peers their attitude rises above it (spillover comes only through colleagues).

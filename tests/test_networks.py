@@ -1,10 +1,11 @@
 """Trust and issue graphs evolve during the run and round-trip through GraphML."""
 
 import networkx as nx
+import numpy as np
 from conftest import SMALL
 
 from siyi_sim.model import SiyiModel
-from siyi_sim.networks import export_graphs
+from siyi_sim.networks import TieTable, export_graphs, watts_strogatz_edges
 from siyi_sim.scenarios import scenario_config
 
 
@@ -54,3 +55,31 @@ def test_issue_graph_prerequisites_are_legacy_chains(campaign_run):
         assert g.nodes[u]["legacy"] and g.nodes[v]["legacy"]
         assert (g.nodes[u]["type"], g.nodes[v]["type"]) in {("land_use", "eia"), ("eia", "discharge_permit")}
     assert nx.is_directed_acyclic_graph(g)
+
+
+def test_colleague_rings_are_networkx_watts_strogatz_edge_for_edge():
+    """The colleague graph's own Watts-Strogatz draws what networkx draws for the same seed: the
+    same edges in the same order (the order fixes how peer influence sums), including the
+    rewiring retries and the dense case where a node is joined to nearly everyone."""
+    for n, k, p in [(8, 6, 1.0), (9, 4, 0.5), (20, 6, 0.1), (77, 6, 0.1), (12, 5, 0.3)]:
+        for seed in range(8):
+            expected = list(nx.watts_strogatz_graph(n, k, p, seed=seed).edges())
+            assert watts_strogatz_edges(n, k, p, seed) == expected
+
+
+def test_best_tie_per_firm_is_the_strongest_live_one_and_the_latest_of_equals():
+    ties = TieTable(decay_per_day=0.0)
+    for cadre, firm, trust in [
+        (0, 0, 0.4),
+        (1, 0, 0.7),
+        (2, 0, 0.7),
+        (3, 1, 0.9),
+        (4, 1, 0.2),
+        (5, 2, 0.3),
+        (6, 3, 0.5),
+    ]:
+        ties.get_or_add(cadre, firm, trust, day=0, batch=0, adversarial=False)
+    ties.end(np.array([3, 6]))  # cadres 3 and 6 left: their ties end and name nobody
+    best, who = ties.best_per_firm(day=5, n_firms=5)
+    assert best.tolist() == [0.7, 0.2, 0.3, 0.0, 0.0]
+    assert who.tolist() == [2, 4, 5, -1, -1]  # firm 0: two ties of 0.7, the later one; firm 4: no tie

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..catalog import DEPARTMENTS
+from ..metrics import mean_of
 from ..population import beta_with_mean
 from .base import Submodel
 
@@ -79,11 +80,11 @@ class Avoidance(Submodel):
         return np.clip(self.chill[depts] + self.alert, 0.0, 1.0)
 
     def mean_risk(self, model: SiyiModel) -> float:
-        return float(self.risk(model).mean()) if model.cadres.n else 0.0
+        return mean_of(self.risk(model)) if model.cadres.n else 0.0
 
     def mean_climate(self, model: SiyiModel) -> float:
         """Cadres' mean :meth:`climate` (the scandal cycle's share of avoidance)."""
-        return float(self.climate(model, model.cadres.dept).mean()) if model.cadres.n else 0.0
+        return mean_of(self.climate(model, model.cadres.dept)) if model.cadres.n else 0.0
 
     # --- willingness to engage (1 = unaffected) -------------------------------------------------
 

@@ -104,13 +104,14 @@ class Careers(Submodel):
         cad = model.cadres
         rng = model.streams["colleagues"]
         degree = model.cfg.mindset.colleague_degree
-        mindset = model.submodel(Mindset)
+        moves = []
         for i in who.tolist():
             others = [d for d in POLICY_DEPARTMENTS if d != cad.dept[i]]
             cad.dept[i] = others[min(int(u[i] * len(others)), len(others) - 1)]
             members = np.flatnonzero(cad.dept == cad.dept[i])
             members = members[members != i]
-            mindset.transfer(model, i, rng.choice(members, min(degree, len(members)), replace=False))
+            moves.append((i, rng.choice(members, min(degree, len(members)), replace=False)))
+        model.submodel(Mindset).transfer_all(model, moves)
 
     def _replace(self, model: SiyiModel, slots: np.ndarray) -> None:
         """Leavers go (ties end, backlog released); hires take their slots."""

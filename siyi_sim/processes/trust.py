@@ -50,6 +50,14 @@ def owner_update(g: np.ndarray, max_edge: np.ndarray, kappa: float) -> np.ndarra
     return np.clip(g + kappa * (max_edge - g), 0.0, 1.0)
 
 
+def tally(firms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each firm in ``firms`` once, with how often it occurs (as ``np.unique(..., return_counts=True)``,
+    but in input order when no firm repeats, as on most days: no sort needed)."""
+    if len(set(firms.tolist())) == len(firms):
+        return firms, np.ones(len(firms), dtype=np.int64)
+    return np.unique(firms, return_counts=True)
+
+
 class Trust(Submodel):
     """Every change of a tie, of the pair graph or of an owner's general trust goes through here."""
 
@@ -145,9 +153,9 @@ class Trust(Submodel):
         One update per approach (a firm with several: the gains first, then the cuts)."""
         cfg = model.cfg.trust
         g = model.firms.trust
-        f, n = np.unique(firms[served], return_counts=True)
+        f, n = tally(firms[served])
         g[f] = 1.0 - (1.0 - g[f]) * (1.0 - cfg.ordinary_served_gain) ** n
-        f, n = np.unique(firms[~served], return_counts=True)
+        f, n = tally(firms[~served])
         g[f] = g[f] * (1.0 - cfg.ordinary_refused_cut) ** n
 
     def cut_general(self, model: SiyiModel, firms: np.ndarray, share: float) -> None:
