@@ -17,7 +17,7 @@ import numpy as np
 
 from ..catalog import ISSUE, ISSUE_TYPES
 from ..events import FirstCall, IssueArose
-from ..issues import CH_TIE
+from ..issues import CH_TIE, distinct
 from ..population import add_issues, credit_need_draw, hiring_gap_draw
 from .avoidance import Avoidance
 from .base import Submodel
@@ -32,6 +32,16 @@ if TYPE_CHECKING:
 
 ALL_TYPES = np.arange(len(ISSUE_TYPES))
 ARRIVAL_P = np.array([t.arrival_weight for t in ISSUE_TYPES]) / sum(t.arrival_weight for t in ISSUE_TYPES)
+#: The CDF ``Generator.choice(ALL_TYPES, k, p=ARRIVAL_P)`` builds on every call (cumsum, then
+#: divided by its last value); searching it with ``random(k)`` gives the same types from the same draws.
+ARRIVAL_CDF = ARRIVAL_P.cumsum()
+ARRIVAL_CDF /= ARRIVAL_CDF[-1]
+
+
+def draw_types(rng: np.random.Generator, k: int) -> np.ndarray:
+    """``k`` issue types with probabilities ``ARRIVAL_P``: ``rng.choice(ALL_TYPES, k, p=ARRIVAL_P)``
+    without its per-call validation of ``p``."""
+    return ARRIVAL_CDF.searchsorted(rng.random(k), side="right")
 
 
 class Arrivals(Submodel):
@@ -51,7 +61,7 @@ class Arrivals(Submodel):
         if k == 0:
             return
         firms = np.minimum(np.searchsorted(self.firm_cdf, rng.random(k), side="right"), f.n - 1)
-        types = rng.choice(ALL_TYPES, k, p=ARRIVAL_P)
+        types = draw_types(rng, k)
         loan = firms[types == ISSUE["loan"]]
         np.add.at(f.credit_need_yuan, loan, credit_need_draw(model.cfg, f.credit_factor[loan], rng))
         hiring = firms[types == ISSUE["hiring"]]
@@ -103,4 +113,4 @@ class Arrivals(Submodel):
             dtype=np.int64,
         )
         if len(rows):
-            model.submodel(Trust).contact(model, np.unique(rows))
+            model.submodel(Trust).contact(model, distinct(rows))
