@@ -193,9 +193,10 @@ class IssueStore:
 
     def resolve(self, idx: np.ndarray, day: int, channel: int) -> np.ndarray:
         """Mark issues resolved through ``channel``; return those newly resolved."""
-        idx = idx[self.status[idx] != RESOLVED]
-        if (self.status[idx] == LATENT).any():
+        status = self.status[idx]
+        if (status == LATENT).any():
             raise AssertionError("an issue must be disclosed before it is resolved")
+        idx = idx[status != RESOLVED]
         self.status[idx] = RESOLVED
         self.day_resolved[idx] = day
         self.channel[idx] = channel

@@ -44,6 +44,27 @@ def draw_types(rng: np.random.Generator, k: int) -> np.ndarray:
     return ARRIVAL_CDF.searchsorted(rng.random(k), side="right")
 
 
+def strongest_ties(model: SiyiModel, firms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``model.ties.best_per_firm`` read at ``firms`` only (a day's few new issues): per firm, the
+    current trust of its strongest live tie and that tie's cadre (0 and -1 without one; of equal
+    ties the later row wins, as there). Sorts only these firms' ties, not every tie every day.
+
+    Returns arrays over all firms, filled at ``firms``.
+    """
+    ties, n_firms = model.ties, model.firms.n
+    wanted = np.zeros(n_firms, dtype=bool)
+    wanted[firms] = True
+    rows = np.flatnonzero(wanted[ties.firm[: ties.n]] & ~ties.ended[: ties.n])
+    t = ties.current(model.day, rows)
+    order = np.argsort(t, kind="stable")  # ascending: the last write per firm is its maximum
+    rows, t = rows[order], t[order]
+    best = np.zeros(n_firms)
+    who = np.full(n_firms, -1, dtype=np.int64)
+    best[ties.firm[rows]] = t
+    who[ties.firm[rows]] = ties.cadre[rows]
+    return best, who
+
+
 class Arrivals(Submodel):
     name = "arrivals"
     section = "background"
@@ -82,8 +103,8 @@ class Arrivals(Submodel):
         ties = model.ties
         if ties.n == 0:
             return
-        best, who = ties.best_per_firm(model.day, model.firms.n)
         firms = model.issues.firm[issues]
+        best, who = strongest_ties(model, firms)
         hosting = model.submodel(Placements).firm_hosting
         trusted = (best[firms] >= model.cfg.trust.tie_first_call_threshold) & ~hosting[firms]
         idx, firms = issues[trusted], firms[trusted]

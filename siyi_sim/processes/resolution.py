@@ -92,7 +92,7 @@ class Resolution(Submodel):
             return done
         c = model.counters
         c.issues_resolved_by_channel[channel] += len(done)
-        c.legacy_resolved += int(iss.legacy[done].sum())
+        c.legacy_resolved += int(np.count_nonzero(iss.legacy[done]))
         firms = iss.firm[done]
         if channel == CH_SELF:
             np.add.at(model.firm_ordinary_resolved, firms, 1)
