@@ -81,6 +81,7 @@ class IssueStore:
         # Every issue given an owner and not yet seen resolved or released (ascending): a superset
         # of the owned open issues, so daily backlog work costs the backlog, not the whole store.
         self._owned = np.empty(0, dtype=np.int64)
+        self._of_firm: dict[int, list[int]] = {}  # firm -> its issues, ascending (issues never move)
 
     @property
     def graph(self) -> nx.DiGraph:
@@ -155,6 +156,9 @@ class IssueStore:
         self.day_resolved[new] = NO_DAY
         self.channel[new] = CH_NONE
         self.owner_cadre[new] = -1
+        of_firm = self._of_firm
+        for i, f in enumerate(firm.tolist(), start=self.n):
+            of_firm.setdefault(f, []).append(i)
         self.n += k
         return np.arange(new.start, new.stop)
 
@@ -170,6 +174,11 @@ class IssueStore:
         status = self.status[cand]
         cand = self._owned = cand[(self.owner_cadre[cand] >= 0) & (status < RESOLVED)]
         return cand[self.status[cand] >= DISCLOSED]
+
+    def open_of_firm(self, firm: int) -> np.ndarray:
+        """The firm's unresolved issues, ascending: a scan of the firm's own issues, not the store."""
+        mine = np.array(self._of_firm.get(firm, ()), dtype=np.int64)
+        return mine[self.status[mine] < RESOLVED]
 
     def view(self, name: str) -> np.ndarray:
         return getattr(self, name)[: self.n]

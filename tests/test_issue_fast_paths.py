@@ -16,9 +16,10 @@ def _owned_by_scan(iss) -> np.ndarray:
     return np.flatnonzero((owner >= 0) & (st >= DISCLOSED) & (st < RESOLVED))
 
 
-def test_owned_index_matches_a_full_scan_every_day():
+def test_indexes_match_a_full_scan():
     """Backlogs are handed over (placements close, first calls), resolved, and released when a
-    cadre leaves (careers): the index answers as the scan of the whole store, day after day."""
+    cadre leaves (careers): the backlog index answers as the scan of the whole store, day after
+    day; and so does the per-firm index of open issues at the end."""
     model = SiyiModel(scenario_config("campaign_2020"), seed=3)
     seen = 0
     while model.running:
@@ -27,6 +28,10 @@ def test_owned_index_matches_a_full_scan_every_day():
         np.testing.assert_array_equal(model.issues.owned_open(), expected)
         seen = max(seen, len(expected))
     assert seen > 100  # the run did build backlogs
+    iss = model.issues
+    for firm in [*range(model.firms.n), np.int64(7)]:
+        by_scan = np.flatnonzero((iss.view("firm") == firm) & (iss.view("status") < RESOLVED))
+        np.testing.assert_array_equal(iss.open_of_firm(firm), by_scan)
 
 
 def test_distinct_is_np_unique():

@@ -112,8 +112,7 @@ class CadrePool:
 
 
 def open_issues_of(model: SiyiModel, firm: int) -> np.ndarray:
-    iss = model.issues
-    return np.flatnonzero((iss.view("firm") == firm) & (iss.view("status") < RESOLVED))
+    return model.issues.open_of_firm(firm)
 
 
 class Placements(Submodel):
