@@ -142,7 +142,7 @@ class IssueStore:
         if self.n + k > self._cap:
             self._grow(self.n + k)
         new = slice(self.n, self.n + k)  # the appended rows (a slice writes faster than an index array)
-        itype = np.broadcast_to(np.asarray(itype, dtype=np.int16), (k,))
+        itype = np.asarray(itype, dtype=np.int16)  # one type for all, or one per issue
         self.firm[new] = firm
         self.type[new] = itype
         self.dept[new] = TYPE_DEPARTMENT[itype]
