@@ -9,6 +9,7 @@ from siyi_sim.model import SiyiModel
 from siyi_sim.networks import TieTable
 from siyi_sim.processes.arrivals import ALL_TYPES, ARRIVAL_P, draw_types, strongest_ties
 from siyi_sim.scenarios import scenario_config
+from siyi_sim.streams import keyed_uniforms, keyed_uniforms_below
 
 
 def _owned_by_scan(iss) -> np.ndarray:
@@ -81,3 +82,19 @@ def test_strongest_ties_breaks_a_draw_as_best_per_firm():
     np.testing.assert_array_equal(got_best, best)
     np.testing.assert_array_equal(got_who, who)
     assert who[1] == 1 and who[3] == -1
+
+
+def test_keyed_uniforms_below_is_a_filter_of_keyed_uniforms():
+    """Same positions and the same uniforms as ``keyed_uniforms(...) < p``, at the edges too
+    (p equal to a draw, p = 0, 1, just below 1, the smallest double, NaN)."""
+    rng = np.random.default_rng(5)
+    key = np.uint64(rng.integers(0, 2**63, dtype=np.uint64))
+    for n in (0, 1, 50, 3000):
+        ids = rng.integers(0, 10**6, n)
+        for day, purpose in ((0, 0), (7, 1), (1824, 2)):
+            ref = keyed_uniforms(key, day, purpose, ids)
+            edges = [0.0, -0.1, 1.0, 1.5, 1 - 2**-53, 2**-53, 5e-324, float("nan"), 0.054]
+            for p in [*edges, *rng.random(5), *ref[:5]]:
+                pos, u = keyed_uniforms_below(key, day, purpose, ids, p)
+                np.testing.assert_array_equal(pos, np.flatnonzero(ref < p))
+                np.testing.assert_array_equal(u, ref[ref < p])
