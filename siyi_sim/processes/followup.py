@@ -96,7 +96,7 @@ class FollowUp(Submodel):
             return
         rows = tie_rows(model, model.issues.owner_cadre[settled], model.issues.firm[settled])
         if len(rows):
-            n = np.bincount(rows)
+            n = np.bincount(rows)  # tie rows and their counts, as np.unique(rows, return_counts=True)
             uniq = np.flatnonzero(n)
             model.submodel(Trust).solutions(model, uniq, n[uniq])
 
