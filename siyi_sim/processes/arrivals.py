@@ -17,7 +17,7 @@ import numpy as np
 
 from ..catalog import ISSUE, ISSUE_TYPES
 from ..events import FirstCall, IssueArose
-from ..issues import CH_TIE
+from ..issues import CH_TIE, distinct
 from ..population import add_issues, credit_need_draw, hiring_gap_draw
 from .avoidance import Avoidance
 from .base import Submodel
@@ -32,6 +32,37 @@ if TYPE_CHECKING:
 
 ALL_TYPES = np.arange(len(ISSUE_TYPES))
 ARRIVAL_P = np.array([t.arrival_weight for t in ISSUE_TYPES]) / sum(t.arrival_weight for t in ISSUE_TYPES)
+#: The CDF ``Generator.choice(ALL_TYPES, k, p=ARRIVAL_P)`` builds on every call (cumsum, then
+#: divided by its last value); searching it with ``random(k)`` gives the same types from the same draws.
+ARRIVAL_CDF = ARRIVAL_P.cumsum()
+ARRIVAL_CDF /= ARRIVAL_CDF[-1]
+
+
+def draw_types(rng: np.random.Generator, k: int) -> np.ndarray:
+    """``k`` issue types with probabilities ``ARRIVAL_P``: ``rng.choice(ALL_TYPES, k, p=ARRIVAL_P)``
+    without its per-call validation of ``p``."""
+    return ARRIVAL_CDF.searchsorted(rng.random(k), side="right")
+
+
+def strongest_ties(model: SiyiModel, firms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``model.ties.best_per_firm`` read at ``firms`` only (a day's few new issues): per firm, the
+    current trust of its strongest live tie and that tie's cadre (0 and -1 without one; of equal
+    ties the later row wins, as there). Sorts only these firms' ties, not every tie every day.
+
+    Returns arrays over all firms, filled at ``firms``.
+    """
+    ties, n_firms = model.ties, model.firms.n
+    wanted = np.zeros(n_firms, dtype=bool)
+    wanted[firms] = True
+    rows = np.flatnonzero(wanted[ties.firm[: ties.n]] & ~ties.ended[: ties.n])
+    t = ties.current(model.day, rows)
+    order = np.argsort(t, kind="stable")  # ascending: the last write per firm is its maximum
+    rows, t = rows[order], t[order]
+    best = np.zeros(n_firms)
+    who = np.full(n_firms, -1, dtype=np.int64)
+    best[ties.firm[rows]] = t
+    who[ties.firm[rows]] = ties.cadre[rows]
+    return best, who
 
 
 class Arrivals(Submodel):
@@ -51,7 +82,7 @@ class Arrivals(Submodel):
         if k == 0:
             return
         firms = np.minimum(np.searchsorted(self.firm_cdf, rng.random(k), side="right"), f.n - 1)
-        types = rng.choice(ALL_TYPES, k, p=ARRIVAL_P)
+        types = draw_types(rng, k)
         loan = firms[types == ISSUE["loan"]]
         np.add.at(f.credit_need_yuan, loan, credit_need_draw(model.cfg, f.credit_factor[loan], rng))
         hiring = firms[types == ISSUE["hiring"]]
@@ -72,8 +103,8 @@ class Arrivals(Submodel):
         ties = model.ties
         if ties.n == 0:
             return
-        best, who = ties.best_per_firm(model.day, model.firms.n)
         firms = model.issues.firm[issues]
+        best, who = strongest_ties(model, firms)
         hosting = model.submodel(Placements).firm_hosting
         trusted = (best[firms] >= model.cfg.trust.tie_first_call_threshold) & ~hosting[firms]
         idx, firms = issues[trusted], firms[trusted]
@@ -103,4 +134,4 @@ class Arrivals(Submodel):
             dtype=np.int64,
         )
         if len(rows):
-            model.submodel(Trust).contact(model, np.unique(rows))
+            model.submodel(Trust).contact(model, distinct(rows))

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..catalog import DEPARTMENTS
-from ..issues import DISCLOSED, RESOLVED
+from ..issues import distinct
 from .base import Submodel
 
 if TYPE_CHECKING:
@@ -47,14 +47,12 @@ class Costs(Submodel):
         if placed_today > 0 and q.desk_enabled:
             self.desk_days += q.desk_chiefs * model.cfg.costs.desk_share_of_chief_day
         iss = model.issues
-        owner = iss.view("owner_cadre")
-        st = iss.view("status")
-        owned = np.flatnonzero((owner >= 0) & (st >= DISCLOSED) & (st < RESOLVED))
+        owned = iss.owned_open()
         if len(owned) == 0:
             return
-        owners = owner[owned]
-        self.followup_days += len(np.unique(owners)) * model.cfg.placement.follow_up_effort
-        live_pairs = len(np.unique(owners * model.firms.n + iss.firm[owned]))
+        owners = iss.owner_cadre[owned]
+        self.followup_days += len(distinct(owners)) * model.cfg.placement.follow_up_effort
+        live_pairs = len(distinct(owners * model.firms.n + iss.firm[owned]))
         i = model.cfg.integrity
         contacts = live_pairs * i.follow_up_contact_days_per_month / i.days_per_month
         self.contact_days += contacts * model.cfg.costs.tie_contact_day_share

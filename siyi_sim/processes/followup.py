@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..issues import CH_FOLLOW_UP, CH_TIE, DISCLOSED, RESOLVED
+from ..issues import CH_FOLLOW_UP, CH_TIE, distinct
 from .base import Submodel
 from .integrity import Integrity
 from .policies import PolicyMatching
@@ -46,7 +46,7 @@ class FollowUp(Submodel):
     def hand_over(self, model: SiyiModel, issues: np.ndarray, owners: np.ndarray, route: int = CH_FOLLOW_UP) -> None:
         """``issues`` become the backlog of ``owners`` (one per issue): a closing placement's open
         issues (``CH_FOLLOW_UP``) or new issues an owner brings to his trusted cadre (``CH_TIE``)."""
-        model.issues.owner_cadre[issues] = owners
+        model.issues.set_owner(issues, owners)
         model.issues.channel[issues] = route
 
     def add_policy_followup(self, placement: Any) -> None:
@@ -55,10 +55,8 @@ class FollowUp(Submodel):
 
     def step(self, model: SiyiModel) -> None:
         iss = model.issues
-        owner = iss.view("owner_cadre")
-        st = iss.view("status")
-        owned = np.flatnonzero((owner >= 0) & (st >= DISCLOSED) & (st < RESOLVED))
-        owned = owned[~model.submodel(Integrity).sanctioned(model)[owner[owned]]]
+        owned = iss.owned_open()
+        owned = owned[~model.submodel(Integrity).sanctioned(model)[iss.owner_cadre[owned]]]
         if len(owned):
             self._work(model, owned)
         self._policy_followups(model)
@@ -85,7 +83,7 @@ class FollowUp(Submodel):
                 self._credit(model, resolution.settle(model, done[iss.channel[done] == route], route))
         # Contacts: each (owner, firm) with a live backlog meets on some days.
         n_firms = model.firms.n
-        pairs = np.unique(owners_all * n_firms + firms_all)
+        pairs = distinct(owners_all * n_firms + firms_all)
         i = model.cfg.integrity
         meet = pairs[rng.random(len(pairs)) < i.follow_up_contact_days_per_month / i.days_per_month]
         rows = tie_rows(model, meet // n_firms, meet % n_firms)
@@ -98,8 +96,9 @@ class FollowUp(Submodel):
             return
         rows = tie_rows(model, model.issues.owner_cadre[settled], model.issues.firm[settled])
         if len(rows):
-            uniq, n = np.unique(rows, return_counts=True)
-            model.submodel(Trust).solutions(model, uniq, n)
+            n = np.bincount(rows)  # tie rows and their counts, as np.unique(rows, return_counts=True)
+            uniq = np.flatnonzero(n)
+            model.submodel(Trust).solutions(model, uniq, n[uniq])
 
     def _policy_followups(self, model: SiyiModel) -> None:
         if not self.policy_followups:

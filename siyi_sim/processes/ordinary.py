@@ -19,7 +19,7 @@ import numpy as np
 
 from ..events import OrdinaryApproach
 from ..issues import CH_SELF, RESOLVED
-from ..streams import APPROACH, APPROACH_SUCCESS, keyed_uniforms
+from ..streams import APPROACH, APPROACH_SUCCESS, keyed_uniforms, keyed_uniforms_below
 from .avoidance import Avoidance
 from .base import Submodel
 from .disclosure import Disclosure
@@ -45,9 +45,8 @@ class OrdinaryChannel(Submodel):
         o = model.cfg.ordinary
         # Same draw per issue as "u < hazard", but the hazard is computed only where u < max hazard.
         h_max = o.approach_hazard_per_day * (1.0 + o.liaison_weight) * (o.trust_weight + o.trust_offset)
-        u = keyed_uniforms(model.issue_key, model.day, APPROACH, open_)
-        maybe = u < h_max
-        cand, u = open_[maybe], u[maybe]
+        maybe, u = keyed_uniforms_below(model.issue_key, model.day, APPROACH, open_, h_max)
+        cand = open_[maybe]
         firm = iss.firm[cand]
         hazard = (
             o.approach_hazard_per_day

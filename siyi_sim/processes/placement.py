@@ -136,8 +136,7 @@ def firm_slots(model: SiyiModel, firms: np.ndarray | list[int]) -> np.ndarray:
 
 
 def open_issues_of(model: SiyiModel, firm: int) -> np.ndarray:
-    iss = model.issues
-    return np.flatnonzero((iss.view("firm") == firm) & (iss.view("status") < RESOLVED))
+    return model.issues.open_of_firm(firm)
 
 
 class Placements(Submodel):

@@ -18,14 +18,16 @@ import numpy as np
 
 from ..catalog import DEPARTMENTS, ISSUE, LEGACY_PROCEDURE_DEPARTMENTS
 from ..events import IssueResolved
-from ..issues import CH_SELF, CHANNEL_NAMES, N_CHANNELS, PROGRAM_CHANNELS
+from ..issues import CH_SELF, CHANNEL_NAMES, PROGRAM_CHANNELS
 from .base import Submodel
+from .finance import Finance
 
 if TYPE_CHECKING:
     from ..model import SiyiModel
 
 #: Per department: does it run the legacy procedure for old firms (cases 1, 2)?
 RUNS_LEGACY_PROCEDURE = np.isin(np.arange(len(DEPARTMENTS)), LEGACY_PROCEDURE_DEPARTMENTS)
+LOAN, HIRING = ISSUE["loan"], ISSUE["hiring"]
 
 
 def match_factor(model: SiyiModel, cadres: np.ndarray, depts: np.ndarray) -> np.ndarray:
@@ -82,25 +84,33 @@ class Resolution(Submodel):
 
     def settle(self, model: SiyiModel, issue_idx: np.ndarray, channel: int) -> np.ndarray:
         """Resolve issues through ``channel`` and book what the solution brings (loans, hires)."""
-        from .finance import Finance
-
-        done = model.issues.resolve(issue_idx, model.day, channel)
+        if len(issue_idx) == 0:
+            return issue_idx
+        iss = model.issues
+        done = iss.resolve(issue_idx, model.day, channel)
         if len(done) == 0:
             return done
         c = model.counters
-        c.issues_resolved_by_channel += np.bincount(np.full(len(done), channel), minlength=N_CHANNELS)
-        c.legacy_resolved += int(model.issues.legacy[done].sum())
+        c.issues_resolved_by_channel[channel] += len(done)
+        c.legacy_resolved += int(np.count_nonzero(iss.legacy[done]))
+        firms = iss.firm[done]
         if channel == CH_SELF:
-            np.add.at(model.firm_ordinary_resolved, model.issues.firm[done], 1)
-        types = model.issues.type[done]
-        firms = model.issues.firm[done]
+            np.add.at(model.firm_ordinary_resolved, firms, 1)
         if model.events is not None:
             model.events.extend(
                 IssueResolved(model.day, int(i), int(f), CHANNEL_NAMES[channel])
                 for i, f in zip(done.tolist(), firms.tolist(), strict=True)
             )
-        program = channel in PROGRAM_CHANNELS
-        finance = model.submodel(Finance)
-        finance.pay_loans(model, firms[types == ISSUE["loan"]], program)
-        finance.enter_jobfair(model, firms[types == ISSUE["hiring"]], program)
+        self._deliver(model, firms, iss.type[done], channel in PROGRAM_CHANNELS)
         return done
+
+    def _deliver(self, model: SiyiModel, firms: np.ndarray, types: np.ndarray, program: bool) -> None:
+        """Loans and job-fair entries of the solved loan and hiring issues (most days have none)."""
+        loans = firms[types == LOAN]
+        hiring = firms[types == HIRING]
+        if len(loans) or len(hiring):
+            finance = model.submodel(Finance)
+            if len(loans):
+                finance.pay_loans(model, loans, program)
+            if len(hiring):
+                finance.enter_jobfair(model, hiring, program)
