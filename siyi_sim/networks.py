@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import random
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, ClassVar
@@ -147,40 +146,10 @@ def build_colleague_graph(dept: np.ndarray, degree: int, rewire: float, rng: np.
         if m <= degree + 1:
             local: Iterable[tuple[int, int]] = itertools.combinations(range(m), 2)  # nx.complete_graph(m).edges()
         else:
-            local = watts_strogatz_edges(m, degree, rewire, seed=int(rng.integers(2**31)))
+            local = nx.watts_strogatz_graph(m, degree, rewire, seed=int(rng.integers(2**31))).edges()
         ids = members.tolist()
         g.add_edges_from((ids[a], ids[b]) for a, b in local)
     return g
-
-
-def watts_strogatz_edges(n: int, k: int, p: float, seed: int) -> list[tuple[int, int]]:
-    """``list(nx.watts_strogatz_graph(n, k, p, seed=seed).edges())`` for ``k < n``: the same draws,
-    the same edges in the same order, without building an intermediate Graph per department
-    (that was most of a model's set-up). A test holds it to networkx's own function."""
-    rng = random.Random(seed)
-    nodes = list(range(n))
-    adj: dict[int, dict[int, None]] = {u: {} for u in nodes}  # insertion-ordered, as networkx's
-    rings = [list(zip(nodes, nodes[j:] + nodes[:j], strict=True)) for j in range(1, k // 2 + 1)]
-    for ring in rings:  # each node joined to its k // 2 nearest neighbours on each side
-        for u, v in ring:
-            adj[u][v] = adj[v][u] = None
-    for ring in rings:  # rewire each edge with probability p to a random node (no loop, no double)
-        for u, v in ring:
-            if rng.random() < p:
-                w = rng.choice(nodes)
-                while w == u or w in adj[u]:
-                    w = rng.choice(nodes)
-                    if len(adj[u]) >= n - 1:
-                        break  # skip this rewiring
-                else:
-                    del adj[u][v], adj[v][u]
-                    adj[u][w] = adj[w][u] = None
-    seen: set[int] = set()
-    edges: list[tuple[int, int]] = []
-    for u, neighbours in adj.items():  # Graph.edges(): each edge once, from its first node
-        edges.extend((u, v) for v in neighbours if v not in seen)
-        seen.add(u)
-    return edges
 
 
 def rewire_colleague(g: nx.Graph, cadre: int, new_colleagues: np.ndarray) -> None:
