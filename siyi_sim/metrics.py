@@ -54,7 +54,7 @@ _REGISTRY: tuple[Indicator, ...] = (
     _i("n_enterprises", "Enterprises", "企业数", "firms", "int", "neutral", "meta",
        "Enterprises in the simulated district."),
     _i("cadres_placed", "Cadres placed", "进企业机关干部人数", "cadres", "int", "neutral", "program",
-       "Distinct cadres placed inside an enterprise at least once (a cost of the program, not an outcome)."),
+       "Distinct cadres (persons, also those who left) placed in a firm at least once (a cost, not an outcome)."),
     _i("placements", "Placements", "进驻批次（干部组）", "count", "int", "neutral", "program",
        "Cadre-pair placements started in the run."),
     _i("enterprises_served", "Enterprises served", "进驻企业数", "firms", "int", "neutral", "program",
@@ -304,6 +304,14 @@ def mean_of(values: np.ndarray) -> float:
     return float(values.sum() / len(values))
 
 
+def cadres_placed(model) -> int:
+    """Cadres (persons) placed at least once so far, including placed cadres who have left."""
+    placements = model.submodels.get("placement")
+    if hasattr(placements, "cadres_placed"):
+        return int(placements.cadres_placed())
+    return int(np.count_nonzero(model.cadre_ever_placed))
+
+
 def program_resolved(model) -> int:
     return int(sum(model.counters.issues_resolved_by_channel[ch] for ch in PROGRAM_CHANNELS))
 
@@ -447,7 +455,7 @@ def summarize(model) -> dict:
         "days": int(model.day),
         "n_cadres": int(model.cadres.n),
         "n_enterprises": int(model.firms.n),
-        "cadres_placed": int(model.cadre_ever_placed.sum()),
+        "cadres_placed": cadres_placed(model),
         "placements": len(model.placements),
         "enterprises_served": int(model.firm_ever_placed.sum()),
         "program_issues_resolved": program_resolved(model),
@@ -503,7 +511,7 @@ def summarize(model) -> dict:
 DAILY_REPORTERS = {
     "day": lambda m: m.day,
     "active_placements": lambda m: len(m.active),
-    "cadres_placed": lambda m: int(np.count_nonzero(m.cadre_ever_placed)),
+    "cadres_placed": cadres_placed,
     "issues_resolved_total": lambda m: int(m.counters.issues_resolved_by_channel.sum()),
     "issues_resolved_program": program_resolved,
     "issues_resolved_ordinary": lambda m: int(m.counters.issues_resolved_by_channel[CH_SELF]),

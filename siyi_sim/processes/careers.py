@@ -135,6 +135,9 @@ class Careers(Submodel):
         avoidance = model.submodels.get("avoidance")
         if isinstance(avoidance, Avoidance):  # a hire has not been cured of avoidance by anyone
             avoidance.hire(model, slots, model.streams["hires"])
+        slot_refilled = getattr(model.submodels.get("placement"), "slot_refilled", None)
+        if slot_refilled is not None:  # a hire has not been placed, whoever held the slot
+            slot_refilled(slots)
         sanctioned_until = getattr(model.submodels.get("integrity"), "sanctioned_until", None)
         if isinstance(sanctioned_until, np.ndarray):
             sanctioned_until[slots] = -1  # a sanction ends with the sanctioned cadre's career here

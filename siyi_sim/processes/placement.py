@@ -150,13 +150,23 @@ class Placements(Submodel):
         self.active: list[Placement] = []
         self.firm_hosting = np.zeros(model.firms.n, dtype=bool)
         self.firm_ever_placed = np.zeros(model.firms.n, dtype=bool)
-        self.cadre_ever_placed = np.zeros(model.cadres.n, dtype=bool)
+        self.cadre_ever_placed = np.zeros(model.cadres.n, dtype=bool)  # the slot's current holder
+        self.placed_cadres_left = 0  # placed cadres whose slot was since refilled by a hire
         self.cadre_busy = np.zeros(model.cadres.n, dtype=bool)
         # Present and line days of every placement, one row each: a placement's ``present_days``
         # and ``line_days`` are views of its row, so the daily work updates all pairs at once.
         self._present = np.zeros((0, 2), dtype=np.int64)
         self._line = np.zeros((0, 2), dtype=np.int64)
         self._table: ActiveTable | None = None
+
+    def slot_refilled(self, slots: np.ndarray) -> None:
+        """Hires took these slots: the leavers stay counted as placed persons, the hires start unplaced."""
+        self.placed_cadres_left += int(np.count_nonzero(self.cadre_ever_placed[slots]))
+        self.cadre_ever_placed[slots] = False
+
+    def cadres_placed(self) -> int:
+        """Persons placed at least once in the run, including those who have since left."""
+        return self.placed_cadres_left + int(np.count_nonzero(self.cadre_ever_placed))
 
     # --- process 1: who goes where (called by the schedule submodels) ----------------------
 
