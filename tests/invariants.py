@@ -4,7 +4,21 @@ import itertools
 
 import numpy as np
 
+from siyi_sim.events import CareerMove, PlacementStarted
 from siyi_sim.issues import LATENT, NO_DAY, RESOLVED
+
+
+def placed_persons(events) -> tuple[set[tuple[int, int]], dict[int, int]]:
+    """Persons placed, as (slot, how many holders had left the slot before), from the event log;
+    and each slot's count of leavers at the end (its current holder's number)."""
+    leavers: dict[int, int] = {}
+    persons: set[tuple[int, int]] = set()
+    for e in events:
+        if isinstance(e, CareerMove) and e.kind == "left":
+            leavers[e.cadre] = leavers.get(e.cadre, 0) + 1
+        elif isinstance(e, PlacementStarted):
+            persons.update((c, leavers.get(c, 0)) for c in e.cadres)
+    return persons, leavers
 
 
 def check_invariants(model) -> None:

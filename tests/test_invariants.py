@@ -3,10 +3,9 @@
 from conftest import SMALL
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from invariants import check_invariants
+from invariants import check_invariants, placed_persons
 
 import siyi_sim
-from siyi_sim.events import CareerMove, PlacementStarted
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -33,13 +32,7 @@ def test_normalized_invariants(seed):
     # (a slot's holder is a new person after each leaver: the event log tells them apart).
     assert s["placements"] == len(model.placements)
     assert s["enterprises_served"] == len({a.firm for a in model.placements})
-    holder: dict[int, int] = {}
-    persons = set()
-    for e in model.events:
-        if isinstance(e, CareerMove) and e.kind == "left":
-            holder[e.cadre] = holder.get(e.cadre, 0) + 1
-        elif isinstance(e, PlacementStarted):
-            persons.update((c, holder.get(c, 0)) for c in e.cadres)
+    persons, _ = placed_persons(model.events)
     assert s["cadres_placed"] == len(persons) >= len({c for a in model.placements for c in a.cadres})
     # The campaign places in 2020 only; cohorts are placed a month after they are counted from day 365.
     n = model.cfg.normalized

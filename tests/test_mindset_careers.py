@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pytest
 from conftest import SMALL
+from invariants import placed_persons
 
 from siyi_sim.agents import Cadre
 from siyi_sim.events import CareerMove, PlacementStarted, Promotion
@@ -289,17 +290,9 @@ def test_no_cadre_is_placed_twice_within_min_months_between(normalized):
 def test_cadres_placed_counts_persons_so_a_hire_in_a_placed_slot_counts_again(normalized):
     """A slot is held by one person after another: the summary counts every person placed, and a
     fresh hire in a once-placed slot is not 'ever placed' until placed himself."""
-    person = {}  # slot -> how many holders have left it so far
-    placed_persons = set()
-    for e in normalized.events:
-        if isinstance(e, CareerMove) and e.kind == "left":
-            person[e.cadre] = person.get(e.cadre, 0) + 1
-        elif isinstance(e, PlacementStarted):
-            placed_persons.update((c, person.get(c, 0)) for c in e.cadres)
-    rehired_and_placed = {
-        slot for slot, holder in placed_persons if holder > 0 and (slot, holder - 1) in placed_persons
-    }
+    persons, leavers = placed_persons(normalized.events)
+    rehired_and_placed = {slot for slot, holder in persons if holder > 0 and (slot, holder - 1) in persons}
     assert rehired_and_placed  # the case this test is about happens in three years
-    assert normalized.summary()["cadres_placed"] == len(placed_persons)
+    assert normalized.summary()["cadres_placed"] == len(persons)
     for c in normalized.agents_by_type[Cadre]:
-        assert c.ever_placed == ((c.index, person.get(c.index, 0)) in placed_persons)
+        assert c.ever_placed == ((c.index, leavers.get(c.index, 0)) in persons)
