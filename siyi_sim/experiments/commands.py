@@ -84,29 +84,7 @@ def register(subparsers) -> None:
     )
     p.add_argument("file", help="experiment file (TOML), e.g. experiments/smoke.toml")
     p.add_argument("--out", required=True, help="results folder (runs.parquet, daily/, manifest.json); rerun to resume")
-    p.add_argument(
-        "--workers",
-        type=positive_int,
-        default=None,
-        help="parallel workers (default: all cores; with --scheduler: ignored)",
-    )
-    p.add_argument(
-        "--backend", choices=["local", "dask"], default="local", help="local process pool (default) or Dask distributed"
-    )
-    p.add_argument(
-        "--scheduler",
-        default=None,
-        metavar="ADDRESS",
-        help="running Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --backend dask)",
-    )
-    p.add_argument(
-        "--connect-timeout",
-        type=_seconds,
-        default=5.0,
-        metavar="SECONDS",
-        help="give up on an unreachable scheduler after this long (default 5); "
-        "also how long to wait for a first worker (at least 30)",
-    )
+    _add_backend(p)
     p.add_argument(
         "--dry-run", action="store_true", help="print number of runs, estimated time and output size; write nothing"
     )
@@ -181,7 +159,8 @@ def _add_backend(p) -> None:
         type=_seconds,
         default=5.0,
         metavar="SECONDS",
-        help="give up on an unreachable scheduler after this long (default 5)",
+        help="give up on an unreachable scheduler after this long (default 5); "
+        "also how long to wait for a first worker (at least 30)",
     )
 
 
