@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from ..argtypes import non_negative_int, positive_int
+from ..argtypes import add_runner_flags, non_negative_int, positive_int
 
 
 def register_design(subparsers) -> None:
@@ -56,9 +56,7 @@ def register_design(subparsers) -> None:
         "--set", action="append", metavar="SECTION.KEY=VALUE", help="fix a parameter for every run (repeatable)"
     )
     p.add_argument("--seed", type=non_negative_int, default=0, help="sampler seed and first run seed (default 0)")
-    p.add_argument("--workers", type=positive_int, default=None, help="parallel workers (default: all cores)")
-    p.add_argument("--backend", choices=["local", "dask"], default="local")
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="running Dask scheduler (with --backend dask)")
+    add_runner_flags(p)
     p.set_defaults(func=_cmd_optimize)
 
 

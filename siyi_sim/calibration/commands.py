@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..argtypes import int_type, positive_int
+from ..argtypes import add_runner_flags, int_type, positive_int
 from ..io import check_output_dir
 
 DEFAULT_VALIDATION_DOC = "docs/validation.md"
@@ -24,12 +24,6 @@ def _non_negative(text: str) -> float:
     if not math.isfinite(value) or value < 0:
         raise argparse.ArgumentTypeError(f"must be a non-negative number, not {text!r}")
     return value
-
-
-def _add_runner(p) -> None:
-    p.add_argument("--workers", type=positive_int, default=2, help="parallel workers (default 2)")
-    p.add_argument("--backend", choices=["local", "dask"], default="local", help="local process pool or Dask")
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="running Dask scheduler (with --backend dask)")
 
 
 def _cmd_calibrate(args) -> int:
@@ -197,7 +191,7 @@ def register(subparsers) -> None:
         help="fit the free parameters to the 2020 totals (writes results/calibration_2020.json; --install replaces "
         "the shipped one)",
     )
-    _add_runner(p)
+    add_runner_flags(p, workers=2)
     p.add_argument("--replications", type=positive_int, default=4, help="own seeds per candidate (default 4)")
     p.add_argument("--points", type=positive_int, default=16, help="design points per round (default 16)")
     p.add_argument("--out", default=None, help="write the record here (default results/calibration_2020.json)")
@@ -248,7 +242,7 @@ def register(subparsers) -> None:
     p.add_argument(
         "--lang", choices=["en", "zh"], default=None, help="language of the lines (default: $SIYI_LANG or en)"
     )
-    _add_runner(p)
+    add_runner_flags(p, workers=2)
     p.add_argument(
         "--markdown",
         nargs="?",

@@ -6,13 +6,12 @@ which the CLI turns into one line and exit code 2.
 
 from __future__ import annotations
 
-import argparse
 import functools
 import os
 import sys
 from pathlib import Path
 
-from ..argtypes import positive_int
+from ..argtypes import add_runner_flags, positive_int
 from ..errors import ParameterError
 
 #: Library parameter names as this command line spells them.
@@ -68,23 +67,13 @@ def _add_limits(p) -> None:
     )
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid number {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text!r}")
-    return value
-
-
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "sweep", help="run an experiment file (scenarios x points x replications) into a results folder; resumes"
     )
     p.add_argument("file", help="experiment file (TOML), e.g. experiments/smoke.toml")
     p.add_argument("--out", required=True, help="results folder (runs.parquet, daily/, manifest.json); rerun to resume")
-    _add_backend(p)
+    add_runner_flags(p, connect_timeout=True)
     p.add_argument(
         "--dry-run", action="store_true", help="print number of runs, estimated time and output size; write nothing"
     )
@@ -138,32 +127,6 @@ def register(subparsers) -> None:
     register_exploration(subparsers)
 
 
-def _add_backend(p) -> None:
-    p.add_argument(
-        "--workers",
-        type=positive_int,
-        default=None,
-        help="parallel workers (default: all cores; with --scheduler: ignored)",
-    )
-    p.add_argument(
-        "--backend", choices=["local", "dask"], default="local", help="local process pool (default) or Dask distributed"
-    )
-    p.add_argument(
-        "--scheduler",
-        default=None,
-        metavar="ADDRESS",
-        help="running Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --backend dask)",
-    )
-    p.add_argument(
-        "--connect-timeout",
-        type=_seconds,
-        default=5.0,
-        metavar="SECONDS",
-        help="give up on an unreachable scheduler after this long (default 5); "
-        "also how long to wait for a first worker (at least 30)",
-    )
-
-
 def register_exploration(subparsers) -> None:
     """``siyi explore`` and ``siyi robustness`` (docs/exploration.md)."""
     from ..argtypes import int_type
@@ -196,7 +159,7 @@ def register_exploration(subparsers) -> None:
         metavar="KEY",
         help="uncertain parameters to draw (default: all declared; see docs/exploration.md)",
     )
-    _add_backend(p)
+    add_runner_flags(p, connect_timeout=True)
     p.add_argument("--dry-run", action="store_true", help="print runs, time and size; write nothing")
     _add_limits(p)
     p.set_defaults(func=_flags(_cmd_explore))
