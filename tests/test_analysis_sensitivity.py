@@ -21,10 +21,9 @@ SMALL = {
 PARAMS = "population.owner_trust_mean,trust.alpha,careers.party_school_rate"
 
 
-@pytest.fixture(scope="module")
-def morris(tmp_path_factory):
-    out = tmp_path_factory.mktemp("sa") / "morris"
-    result = run_sensitivity(
+def _run_morris(out):
+    """The small Morris design of this file into ``out`` (a rerun resumes it)."""
+    return run_sensitivity(
         "morris",
         PARAMS,
         "mean_owner_trust",
@@ -36,6 +35,12 @@ def morris(tmp_path_factory):
         workers=1,
         progress=False,
     )
+
+
+@pytest.fixture(scope="module")
+def morris(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sa") / "morris"
+    result = _run_morris(out)
     return result, out
 
 
@@ -72,18 +77,7 @@ def test_morris_runs_on_the_sweep_runner_and_resumes(morris):
     runs = load_runs(out / "sweep")
     assert len(runs) == result.n_runs == result.n_points * 2
     assert (out / "sweep" / "manifest.json").exists()
-    again = run_sensitivity(
-        "morris",
-        PARAMS,
-        "mean_owner_trust",
-        out,
-        samples=3,
-        reps=2,
-        days=20,
-        overrides=SMALL,
-        workers=1,
-        progress=False,
-    )
+    again = _run_morris(out)
     assert len(load_runs(out / "sweep")) == len(runs)  # nothing re-run, nothing duplicated
     pd.testing.assert_frame_equal(again.table, result.table)
 
